@@ -1,0 +1,251 @@
+"""The SQLite store: documents and their claims, written with sqlite-utils, browsed in Datasette.
+
+Every write goes through sqlite-utils inside ``db.atomic()``; reads may use plain SELECTs.
+Full-text search uses FTS5 with the ``trigram`` tokenizer, because the default tokenizer
+indexes a whole run of Chinese characters as one token; trigram cannot match 1–2 character
+terms, so those fall back to LIKE.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from schemas import Claim, Document, DocumentClaims, DocumentMeta
+
+from .errors import StoreError
+
+BUSY_TIMEOUT_S = 2.0
+
+DOCUMENT_COLUMNS = {
+    "id": str, "title": str, "url": str, "publisher": str, "lang": str,
+    "published": str, "text": str, "content_hash": str, "path": str, "ingested_at": str,
+}
+CLAIM_COLUMNS = {
+    "id": str, "document_id": str, "claim_id": str, "start": int, "end": int,
+    "text": str, "sentence": str, "value": float, "low": float, "high": float,
+    "unit": str, "approx": str, "extractor_version": str,
+    # Filled by the claim-building stage; nullable until then.
+    "subject_id": str, "metric": str, "region": str, "object": str,
+    "period_start": str, "period_end": str, "source_id": str, "display": str,
+    "confidence": float,
+}
+FTS_COLUMNS = {"documents": ["title", "text"], "claims": ["text", "sentence"]}
+INDEXES = {
+    "claims": [["document_id"], ["subject_id", "metric"], ["unit"]],
+    "documents": [["published"]],
+}
+
+
+def open_store(path: str | Path) -> sqlite_utils.Database:
+    """Open or create the store at ``path``: WAL mode, foreign keys on, schema created if missing.
+
+    Raises ``StoreError`` (one line) if the file is not SQLite or another process holds the lock.
+    """
+    conn = None
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
+        db = sqlite_utils.Database(conn)
+        db.execute("select count(*) from sqlite_master").fetchone()  # reads the header only
+        db.execute("PRAGMA foreign_keys=ON")
+        db.enable_wal()
+        db.execute("BEGIN IMMEDIATE")  # take the write lock now, so a busy store fails here
+        try:
+            _create_schema(db)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        return db
+    except BaseException as e:
+        if conn is not None:
+            conn.close()
+        if isinstance(e, sqlite3.Error):
+            raise StoreError(str(path), _problem(e)) from None
+        raise
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    db["documents"].create(DOCUMENT_COLUMNS, pk="id", not_null={"text"}, if_not_exists=True)
+    db["claims"].create(
+        CLAIM_COLUMNS,
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "claim_id", "start", "end", "text", "value", "approx"},
+        if_not_exists=True,
+    )
+    for table, indexes in INDEXES.items():
+        for columns in indexes:
+            db[table].create_index(columns, if_not_exists=True)
+    for table, columns in FTS_COLUMNS.items():
+        if not db[f"{table}_fts"].exists():
+            db[table].enable_fts(columns, tokenize="trigram", create_triggers=True)
+
+
+def _problem(error: sqlite3.Error) -> str:
+    """A one-line description of a SQLite error, in the words the CLI shows."""
+    message = str(error)
+    if "not a database" in message or "malformed" in message:
+        return "not a SQLite database"
+    if "locked" in message or "busy" in message:
+        return "database is locked by another process"
+    if "unable to open" in message:
+        return "cannot open database file"
+    return (message.splitlines() or [type(error).__name__])[0]
+
+
+def _store_path(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+
+
+def save_document(
+    db: sqlite_utils.Database,
+    document: Document,
+    claims: list[Claim],
+    sentences: list[str | None],
+    extractor_version: str,
+) -> None:
+    """Upsert ``document`` and replace all its claims, in one transaction: all or nothing.
+
+    ``sentences[i]`` is the sentence around ``claims[i]``. Raises ``StoreError`` on a failed write.
+    """
+    if len(sentences) != len(claims):
+        raise ValueError(f"{len(claims)} claims but {len(sentences)} sentences")
+    doc_row = _document_row(document)
+    claim_rows = [
+        _claim_row(document.id, claim, sentence, extractor_version)
+        for claim, sentence in zip(claims, sentences)
+    ]
+    try:
+        with db.atomic():
+            db["documents"].upsert(doc_row, pk="id")
+            db["claims"].delete_where("document_id = ?", [document.id])
+            db["claims"].insert_all(claim_rows)
+    except sqlite3.Error as e:
+        problem = _problem(e)
+        if isinstance(e, sqlite3.IntegrityError):
+            problem = f"document {document.id}: {problem}"
+        raise StoreError(_store_path(db), problem) from e
+
+
+def _document_row(document: Document) -> dict:
+    meta = document.meta
+    return {
+        "id": document.id,
+        "title": meta.title,
+        "url": meta.url,
+        "publisher": meta.publisher,
+        "lang": meta.lang,
+        "published": meta.date.isoformat() if meta.date else None,
+        "text": document.text,
+        "content_hash": document.content_hash,
+        "path": document.path,
+        "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _claim_row(document_id: str, claim: Claim, sentence: str | None, version: str) -> dict:
+    period = claim.period
+    return {
+        "id": f"{document_id}#{claim.id}",
+        "document_id": document_id,
+        "claim_id": claim.id,
+        "start": claim.start,
+        "end": claim.end,
+        "text": claim.text,
+        "sentence": sentence,
+        "value": claim.value,
+        "low": claim.low,
+        "high": claim.high,
+        "unit": claim.unit,
+        "approx": claim.approx,
+        "extractor_version": version,
+        "subject_id": claim.subject,
+        "metric": claim.metric,
+        "region": claim.region,
+        "object": claim.object,
+        "period_start": period[0].isoformat() if period else None,
+        "period_end": period[1].isoformat() if period else None,
+        "source_id": claim.source,
+        "display": None,
+        "confidence": None,
+    }
+
+
+def iter_documents(db: sqlite_utils.Database) -> Iterator[Document]:
+    """Yield every stored document as a ``Document``, ordered by id."""
+    for row in db["documents"].rows_where(order_by="id"):
+        meta = DocumentMeta(
+            date=row["published"], lang=row["lang"], title=row["title"],
+            url=row["url"], publisher=row["publisher"],
+        )
+        yield Document(id=row["id"], text=row["text"], meta=meta, path=row["path"])
+
+
+def load_document_claims(db: sqlite_utils.Database) -> list[DocumentClaims]:
+    """Every document with its claims in the gold format, ordered by document id then claim start."""
+    by_document: dict[str, list[Claim]] = {}
+    for row in db["claims"].rows_where(order_by='document_id, start, "end", claim_id'):
+        by_document.setdefault(row["document_id"], []).append(_claim_from_row(row))
+    return [
+        DocumentClaims(doc=doc.id, meta=doc.meta, claims=by_document.get(doc.id, []))
+        for doc in iter_documents(db)
+    ]
+
+
+def _claim_from_row(row: dict) -> Claim:
+    fields = {
+        "id": row["claim_id"], "start": row["start"], "end": row["end"], "text": row["text"],
+        "value": row["value"], "low": row["low"], "high": row["high"], "unit": row["unit"],
+        "approx": row["approx"], "subject": row["subject_id"], "metric": row["metric"],
+        "region": row["region"], "object": row["object"], "source": row["source_id"],
+    }
+    if row["period_start"] and row["period_end"]:
+        fields["period"] = (row["period_start"], row["period_end"])
+    return Claim(**{k: v for k, v in fields.items() if v is not None})
+
+
+def document_stats(db: sqlite_utils.Database) -> list[dict]:
+    """One dict per document: id, title, lang, published and its number of ``claims``."""
+    sql = """
+        select d.id, d.title, d.lang, d.published, count(c.id) as claims
+        from documents d left join claims c on c.document_id = d.id
+        group by d.id order by d.id
+    """
+    cursor = db.execute(sql)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def search_claims(db: sqlite_utils.Database, query: str, limit: int = 50) -> list[dict]:
+    """Claim rows whose text or sentence contains every term of ``query`` (FTS, or LIKE for short terms)."""
+    return _search(db, "claims", query, limit, order_by='document_id, start')
+
+
+def search_documents(db: sqlite_utils.Database, query: str, limit: int = 50) -> list[dict]:
+    """Document rows whose title or text contains every term of ``query`` (FTS, or LIKE for short terms)."""
+    return _search(db, "documents", query, limit, order_by="id")
+
+
+def _search(db: sqlite_utils.Database, table: str, query: str, limit: int, order_by: str) -> list[dict]:
+    terms = query.split()
+    if not terms:
+        return []
+    if all(len(term) >= 3 for term in terms):
+        # Each term is quoted as a phrase, so FTS operators in user input are taken literally.
+        columns = list(db[table].columns_dict)  # not the rowid that search() adds to "*"
+        return list(db[table].search(query, columns=columns, quote=True, limit=limit))
+    # Trigram matches nothing shorter than three characters: scan with LIKE instead.
+    searched = FTS_COLUMNS[table]
+    one_term = "(" + " or ".join(f"[{c}] like ? escape '\\'" for c in searched) + ")"
+    where = " and ".join([one_term] * len(terms))
+    args = [f"%{_escape_like(term)}%" for term in terms for _ in searched]
+    rows = db[table].rows_where(where, args, order_by=order_by, limit=limit)
+    return list(rows)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
