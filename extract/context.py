@@ -102,8 +102,8 @@ def share_list_units(text: str, cands: list[Candidate]) -> list[Candidate]:
 
 
 def carry_currency(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """A scaled figure with no unit (``SMH +13 亿``) takes the currency of the money figure just
-    before it in the same paragraph."""
+    """A scaled figure with no unit that starts a new list item or line (``SMH +13 亿``) takes the
+    currency of the money figure just before it in the same paragraph."""
     out = list(cands)
     last_money: Candidate | None = None
     for i, c in enumerate(out):
@@ -112,7 +112,8 @@ def carry_currency(text: str, cands: list[Candidate]) -> list[Candidate]:
             continue
         if c.unit is None and c.scale >= 10**4 and last_money is not None:
             gap = text[last_money.end:c.start]
-            if len(gap) <= CARRY_WINDOW and "\n\n" not in gap:
+            new_item = "\n" in gap or gap.lstrip()[:1] in ("、", ",", ";", "；")
+            if len(gap) <= CARRY_WINDOW and "\n\n" not in gap and new_item:
                 out[i] = replace(c, currency_prefix=None, unit=_money_unit(last_money))
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .grammar import Candidate
+from .grammar import CN_NUM_CHARS, Candidate
 from .tables import alternation, quantity_tables
 
 BLOCKING_PATTERNS = [
@@ -137,7 +137,7 @@ def _bare_words(text, c, lang, blocked):
     if c.unit is not None and c.unit.kind == "count" and c.number_kind == "chinese" and c.value < 10:
         return "small count in words (一起, 三家)"
     if c.unit is not None and c.unit.kind == "money" and c.number_kind == "chinese" and c.value < 10 \
-            and c.scale_text is None and text[c.end - 1] == "元":
+            and c.scale_text is None and text[c.end - 1] == "元" and text[c.end - 2] in CN_NUM_CHARS:
         return "idiom (一元, 二元)"
 
 
@@ -145,7 +145,7 @@ def _chinese_idioms(text, c, lang, blocked):
     tail = text[c.end:c.end + 2]
     if c.unit is not None and c.unit.kind == "tenths" and tail[:1] in _words()["tenths_blockers"]:
         return "a word with 成, not tenths (一成不变, 这一成熟)"
-    if c.unit is not None and c.unit.kind == "discount" and tail[:1] in "合算价扣旧损返叠":
+    if c.unit is not None and c.unit.kind == "discount" and tail[:1] and tail[:1] in "合算价扣旧损返叠":
         return "not a discount (折合, 折算)"
     if c.unit is not None and c.unit.unit == "points" and (c.number_kind != "arabic" or re.match(r"\s?[\d半钟多]", tail)):
         return "time of day or list of points"

@@ -15,8 +15,12 @@ from .numerals import CN_DIGITS, parse_english_number, parse_number
 from .tables import alternation, quantity_tables
 
 ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?)"
-CN_NUM_CHARS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
-CN_NUM = rf"(?:[{CN_NUM_CHARS}]+(?:点[零〇一二两三四五六七八九]+)?)"
+# Arabic digits between Chinese units: 5万4千6百, 3万4000, 17亿5000万
+MIXED = r"(?:\d+(?:\.\d+)?(?:[ \t]*[十百千万亿兆][ \t]*\d+(?:\.\d+)?)+(?:[ \t]*[十百千万亿兆])?)"
+CN_NUM_CHARS = "零〇一二两三四五六七八九十百千万亿兆壹贰叁肆伍陆柒捌玖拾佰仟"
+CN_DIGIT_CHARS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
+# Chinese numerals may be spaced out (一 百 五 十), as text extracted from PDFs often is.
+CN_NUM = rf"(?:[{CN_NUM_CHARS}](?:[ \t]*[{CN_NUM_CHARS}])*(?:[ \t]*点[ \t]*[{CN_DIGIT_CHARS}](?:[ \t]*[{CN_DIGIT_CHARS}])*)?)"
 EN_NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty "
@@ -124,24 +128,34 @@ def compiled() -> tuple[re.Pattern, dict[str, Unit], dict[str, Unit], dict[str, 
 
     en_word = alternation(EN_NUMBER_WORDS)
     en_num = rf"(?i:\b{en_word}(?:[\s-]+(?:and\s+)?{en_word})*\b|\ba(?=\s+(?:thousand|million|billion|trillion)\b))"
-    zh_unit_alt = alternation(zh_units)
+    zh_unit_alt = spaced_alternation(zh_units)
     en_unit_alt = alternation(en_units, "i")
     tickers = alternation(t["crypto_units"]["tickers"])
     pattern = rf"""
       (?P<sign>(?<![\d%])[+\-](?=\s?(?:{alternation(prefixes)})?\s?\d)|负(?=[\d{CN_NUM_CHARS}])|(?i:minus|negative)\s+)?
       (?:(?P<prefix>{alternation(prefixes)})\s?(?=[\d.]))?
-      (?P<num>{ARABIC}|{CN_NUM}|{en_num})
+      (?P<num>{MIXED}|{ARABIC}|{CN_NUM}|{en_num})
       (?P<infix>\s?[多余](?=\s?[{CN_NUM_CHARS}{''.join(zh_units)}]))?
       (?P<zhscale>\s?{alternation(t["scales"]["zh"])})?
       (?P<infix2>[多余](?=\s?[^\s\d]))?
       (?P<enscale>\s?(?i:{alternation(t["scales"]["en_words"])})(?![A-Za-z])|(?:{alternation(letter_scales)})(?![A-Za-z]))?
-      (?P<unit>\s?{zh_unit_alt}|\s?{tickers}(?![A-Za-z])|\s?{en_unit_alt}(?![A-Za-z])|x(?![A-Za-z]))?
+      (?P<unit>[ \t]*{zh_unit_alt}|\s?{tickers}(?![A-Za-z])|\s?{en_unit_alt}(?![A-Za-z])|x(?![A-Za-z]))?
     """
     return re.compile(pattern, re.VERBOSE), zh_units, en_units, scales, letter_scales
 
 
+def spaced_alternation(words) -> str:
+    """Like :func:`alternation`, but Chinese words may have spaces between their characters."""
+    body = "|".join(
+        r"[ \t]*".join(re.escape(ch) for ch in w) if not w.isascii() else re.escape(w)
+        for w in sorted(set(words), key=len, reverse=True)
+    )
+    return f"(?:{body})"
+
+
 FRACTION = re.compile(
-    rf"(?P<sign>负)?(?P<base>百分之|千分之|万分之|(?:{ARABIC}|{CN_NUM})分之)(?P<num>{ARABIC}|{CN_NUM})"
+    rf"(?P<sign>负)?(?P<base>百[ \t]*分[ \t]*之|千分之|万分之|(?:{ARABIC}|{CN_NUM})分之)[ \t]*(?P<num>{ARABIC}|{CN_NUM})"
+    rf"|(?i:(?<![\d\w] )\b(?:percents?|per cent)\s+of\s+)(?P<pctof>{ARABIC}|[a-z]+(?:-[a-z]+)?)\b"
     rf"|(?P<half>一半)|(?i:\b(?P<enfrac>half|a quarter|a third|one[- ]third|two[- ]thirds|three[- ]quarters)(?=\s+of\b))"
 )
 EN_FRACTIONS = {"half": 50, "a quarter": 25, "a third": Decimal(100) / 3, "one third": Decimal(100) / 3,
@@ -154,7 +168,10 @@ def match_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     taken: list[tuple[int, int]] = []
     for m in FRACTION.finditer(text):
-        out.append(_fraction(m))
+        try:
+            out.append(_fraction(m))
+        except (ValueError, ArithmeticError):
+            pass
         taken.append((m.start(), m.end()))
     for m in pattern.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
@@ -195,7 +212,7 @@ def _candidate(m: re.Match, zh_units, en_units, scales, letter_scales) -> Candid
     unit = None
     raw_unit = m.group("unit")
     if raw_unit:
-        word = raw_unit.strip()
+        word = re.sub(r"[ \t]+", "", raw_unit) if not raw_unit.strip().isascii() else raw_unit.strip()
         unit = zh_units.get(word) or en_units.get(word.lower())
         if unit is None and word == "x":
             unit = Unit("multiple", "x")
@@ -216,6 +233,9 @@ def _fraction(m: re.Match) -> Candidate:
     """百分之五 → 5 %, 千分之一 → 0.1 %, 四分之一 → 25 %, 一半 / half of → 50 %."""
     if m.group("half"):
         value, num_text = Decimal(50), m.group("half")
+    elif m.group("pctof"):
+        num_text = m.group("pctof")
+        value = parse_number(num_text) if num_text[0].isdigit() else parse_english_number(num_text)
     elif m.group("enfrac"):
         num_text = m.group("enfrac")
         value = Decimal(EN_FRACTIONS[num_text.lower().replace("-", " ")])
@@ -223,6 +243,7 @@ def _fraction(m: re.Match) -> Candidate:
         base, num_text = m.group("base"), m.group("num")
         numerator = parse_number(num_text)
         fixed = {"百分之": Decimal(1), "千分之": Decimal("0.1"), "万分之": Decimal("0.01")}
+        base = re.sub(r"\s", "", base)
         if base in fixed:
             value = numerator * fixed[base]
         else:

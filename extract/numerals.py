@@ -91,6 +91,7 @@ def _evaluate(tokens: list[tuple[str, Decimal]]) -> Decimal:
     section = Decimal(0)  # current group below 万
     number: Decimal | None = None
     last = None
+    digit_run = 0  # consecutive Chinese digits just before this token
     for kind, value in tokens:
         if kind == "num":
             number = value
@@ -98,6 +99,8 @@ def _evaluate(tokens: list[tuple[str, Decimal]]) -> Decimal:
             # consecutive bare digits read as a digit string: 三八 → 38
             number = number * 10 + value if last == "digit" and number is not None else value
         elif kind == "small":
+            if digit_run > 1:
+                raise ValueError("approximate numeral (二三十)")
             section += (number if number is not None else Decimal(1)) * value
             number = None
         elif kind == "big":
@@ -108,7 +111,21 @@ def _evaluate(tokens: list[tuple[str, Decimal]]) -> Decimal:
                 result += (group if group else Decimal(1)) * value
             section, number = Decimal(0), None
         last = kind
+        digit_run = digit_run + 1 if kind == "digit" and value != 0 else 0
+    if number is not None and last == "digit" and _abbreviated(tokens):
+        # 四百五 = 450, 一万三 = 13 000: a lone digit after a unit counts in the next unit down
+        number *= _unit_before_last(tokens) / 10
     return result + section + (number or 0)
+
+
+def _abbreviated(tokens) -> bool:
+    kinds = [k for k, _ in tokens]
+    return len(kinds) >= 3 and kinds[-2] in ("small", "big") and kinds[-3] in ("digit", "num") \
+        and tokens[-1][1] != 0
+
+
+def _unit_before_last(tokens) -> Decimal:
+    return tokens[-2][1]
 
 
 def parse_english_number(text: str) -> Decimal:
