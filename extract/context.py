@@ -31,7 +31,7 @@ def _patterns() -> dict:
         "zh_suffix": sorted(a["zh_suffix"].items(), key=lambda kv: -len(kv[0])),
         "en_prefix": re.compile(rf"(?i:(?<![A-Za-z])({alternation(a['en_prefix'])}))\s*$"),
         "en_suffix": re.compile(rf"\s*(?i:({alternation(a['en_suffix'])}))(?![A-Za-z])"),
-        "distant": re.compile(rf"({alternation(a['zh_distant_prefix'])})[\u4e00-\u9fff]{{1,4}}$"),
+        "distant": re.compile(rf"({alternation(a['zh_distant_prefix'])})[\u4e00-\u9fff]{{1,8}}$"),
         "en_approx": {k.lower(): v for k, v in a["en_prefix"].items()},
         "en_suffix_map": {k.lower(): v for k, v in a["en_suffix"].items()},
     }
@@ -156,7 +156,7 @@ def qualifier(text: str, c: Candidate) -> str:
         return p["en_suffix_map"][m.group(1).lower()]
     if c.infix_approx:
         return "over"
-    if p["distant"].search(text[max(0, c.start - 8):c.start].rstrip()):
+    if p["distant"].search(text[max(0, c.start - 12):c.start].rstrip()):
         return "about"
     return "exact"
 

@@ -92,6 +92,7 @@ def _evaluate(tokens: list[tuple[str, Decimal]]) -> Decimal:
     number: Decimal | None = None
     last = None
     digit_run = 0  # consecutive Chinese digits just before this token
+    biggest = Decimal(0)
     for kind, value in tokens:
         if kind == "num":
             number = value
@@ -106,9 +107,13 @@ def _evaluate(tokens: list[tuple[str, Decimal]]) -> Decimal:
         elif kind == "big":
             group = section + (number or 0)
             if group == 0 and last == "big":
-                result *= value          # 万亿: the big units multiply
+                result *= value          # 万亿, 万万: adjacent big units multiply
+            elif value > biggest and (result or group):
+                # 三万四千亿, 二十万亿: a larger unit multiplies everything before it
+                result = (result + group) * value
             else:
                 result += (group if group else Decimal(1)) * value
+            biggest = max(biggest, value)
             section, number = Decimal(0), None
         last = kind
         digit_run = digit_run + 1 if kind == "digit" and value != 0 else 0

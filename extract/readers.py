@@ -32,17 +32,24 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\
 
 def read_documents(paths: Iterable[str | Path]) -> Iterator[Document]:
     """Documents from files and directories, in the order given; see ``_walk`` for directories."""
+    for file in input_files(paths):
+        yield from read_file(file)
+
+
+def input_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The readable files named by ``paths``, directories walked; refuses missing or unknown files."""
+    files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            for file in _walk(path):
-                yield from _read_file_by_suffix(file)
+            files.extend(_walk(path))
         elif path.exists():
             if path.suffix.lower() not in SUFFIXES:
                 raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r};"
                                        f" expected {', '.join(SUFFIXES)}")
-            yield from _read_file_by_suffix(path)
+            files.append(path)
         else:
             raise InputError(path, "no such file or directory")
+    return files
 
 
 def _walk(root: Path) -> list[Path]:
@@ -55,7 +62,7 @@ def _walk(root: Path) -> list[Path]:
     )
 
 
-def _read_file_by_suffix(path: Path) -> Iterator[Document]:
+def read_file(path: Path) -> Iterator[Document]:
     """The document(s) in one file, read by its extension (``.txt`` by default)."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":

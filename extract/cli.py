@@ -1,0 +1,183 @@
+"""The ``claims`` command: a thin click layer over the Python API."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InputError
+
+BAD_INPUT = 2
+
+
+def fail(error: Exception) -> None:
+    """Print a one-line error and exit with the bad-input status."""
+    click.echo(f"error: {error}", err=True)
+    sys.exit(BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="market-claims")
+def cli():
+    """Extract numeric market claims from Chinese and English commentary and store them.
+
+    \b
+    Examples:
+      claims ingest corpus/ --db claims.db
+      claims extract article.txt --format table
+      claims eval --gold ../shared/eval/gold --docs ../shared/eval/docs
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default="claims.db", show_default=True, help="SQLite file to write.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def ingest(paths, db, quiet):
+    """Read PATHS (.txt + .json sidecar, .md, .jsonl, or folders), extract, store.
+
+    Re-ingesting a document replaces its claims. A bad file is reported on one line and
+    skipped; the others are still stored, and the exit status is 2.
+
+    \b
+    Examples:
+      claims ingest corpus/
+      claims ingest feed.jsonl draft.md --db newsroom.db
+    """
+    from .extractor import EXTRACTOR_VERSION, extract_document
+    from .readers import input_files, read_file
+    from .store import open_store, save_document
+
+    try:
+        store = open_store(db)
+        files = input_files(paths)
+    except InputError as e:
+        fail(e)
+    failed = 0
+    documents = claims = 0
+    for path in files:
+        try:
+            for document in read_file(path):
+                result = extract_document(document)
+                # Store the language the claims were extracted in (detected when the meta lacks it).
+                document = document.model_copy(update={"meta": document.meta.model_copy(update={"lang": result.lang})})
+                save_document(store, document, result.claims, result.sentences, EXTRACTOR_VERSION)
+                documents += 1
+                claims += len(result.claims)
+        except InputError as e:
+            click.echo(f"error: {e}", err=True)
+            failed += 1
+    if not quiet:
+        click.echo(f"{documents} documents, {claims} claims stored in {db}" + (f"; {failed} files refused" if failed else ""))
+    if failed:
+        sys.exit(BAD_INPUT)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+def extract(paths, fmt):
+    """Extract claims from PATHS without storing them.
+
+    jsonl writes one line per document in the gold format of GUIDE.md (doc, meta, claims),
+    so any gold file can score it.
+
+    \b
+    Examples:
+      claims extract corpus/000_9881526b3ac62664.txt
+      claims extract article.md --format table
+    """
+    from .display import format_quantity
+    from .extractor import extract_document
+    from .readers import read_documents
+
+    try:
+        for document in read_documents(paths):
+            result = extract_document(document)
+            if fmt == "jsonl":
+                click.echo(json.dumps(result.to_document_claims().to_gold(), ensure_ascii=False))
+                continue
+            click.echo(f"# {document.id} ({result.lang}, {len(result.claims)} claims)")
+            for c in result.claims:
+                shown = format_quantity(c.value, c.unit, c.approx, c.low, c.high)
+                click.echo(f"{c.id}  [{c.start:>5},{c.end:>5})  {c.text:<20}  {shown}")
+    except InputError as e:
+        fail(e)
+
+
+@cli.command()
+@click.option("--db", default="claims.db", show_default=True, help="SQLite file to read.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def export(db, fmt):
+    """Write the stored documents and claims, one gold-format JSON line per document.
+
+    \b
+    Example:
+      claims export --db claims.db > claims.jsonl
+    """
+    from .store import load_document_claims, open_store
+
+    if not Path(db).exists():
+        fail(InputError(db, "no such database"))
+    try:
+        store = open_store(db)
+    except InputError as e:
+        fail(e)
+    for record in load_document_claims(store):
+        click.echo(json.dumps(record.to_gold(), ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.option("--gold", "gold_dir", required=True, type=click.Path(file_okay=False), help="Folder of gold .json/.jsonl files.")
+@click.option("--docs", "docs_dir", default="corpus", show_default=True, type=click.Path(file_okay=False),
+              help="Folder holding <doc>.txt for every gold document.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--verbose", "-v", is_flag=True, help="List false positives, false negatives and field errors.")
+def eval_command(gold_dir, docs_dir, as_json, verbose):
+    """Score the extractor against a folder of gold files (matching rules of GUIDE.md).
+
+    Each gold document's text is read from DOCS/<doc>.txt; the gold's meta is its metadata.
+
+    \b
+    Example:
+      claims eval --gold ../shared/eval/gold --docs ../shared/eval/docs
+    """
+    from evaluation.runner import evaluate
+    from evaluation.scorer import format_report
+
+    try:
+        report = evaluate(Path(gold_dir), Path(docs_dir))
+    except (InputError, ValueError) as e:
+        fail(e)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report, verbose=verbose))
+
+
+@cli.command()
+@click.option("--db", default="claims.db", show_default=True, help="SQLite file to read.")
+@click.option("--sample", default=3, show_default=True, help="Claims shown per document.")
+def summary(db, sample):
+    """Print what the store holds: documents, claims per document, sample claims.
+
+    \b
+    Example:
+      claims summary --db claims.db
+    """
+    from .report import summary_text
+    from .store import open_store
+
+    if not Path(db).exists():
+        fail(InputError(db, "no such database"))
+    try:
+        store = open_store(db)
+    except InputError as e:
+        fail(e)
+    click.echo(summary_text(store, sample))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,44 @@
+"""The extraction entry point: ``extract_document(document) -> Extraction``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import Claim, Document, DocumentClaims
+
+from .claims import build_claims
+from .errors import InputError
+from .language import detect_language
+from .pipeline import parse
+
+EXTRACTOR_VERSION = "0.1.0"
+
+
+@dataclass
+class Extraction:
+    """A document's claims, each with the sentence it sits in (same order)."""
+
+    document: Document
+    lang: str
+    claims: list[Claim]
+    sentences: list[str]
+
+    def to_document_claims(self) -> DocumentClaims:
+        meta = self.document.meta.model_copy(update={"lang": self.lang})
+        return DocumentClaims(doc=self.document.id, meta=meta, claims=self.claims)
+
+
+def document_language(document: Document) -> str:
+    """The metadata's language, else the detected one; InputError when neither says."""
+    lang = document.meta.lang or detect_language(document.text)
+    if lang is None:
+        where = document.path or document.id
+        raise InputError(where, "unknown language: neither Chinese nor English text (set lang in its metadata)")
+    return lang
+
+
+def extract_document(document: Document) -> Extraction:
+    """Find every claim in ``document``; offsets point into ``document.text`` exactly."""
+    lang = document_language(document)
+    doc = parse(document.text, lang)
+    pairs = build_claims(doc)
+    return Extraction(document, lang, [c for c, _ in pairs], [s for _, s in pairs])

@@ -1,0 +1,81 @@
+"""spaCy pipelines, loaded once per process: jieba-segmented Chinese and blank English, each
+with sentence boundaries and the ``quantities`` component that puts every figure on the Doc as
+``doc.spans["quantities"]`` (each span carries its :class:`schemas.Quantity` as ``span._.quantity``).
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .quantities import find_quantities
+
+SENTENCE_PUNCT = ["。", "！", "？", "!", "?", ".", "；", "…", "\n"]
+
+if not Span.has_extension("quantity"):
+    Span.set_extension("quantity", default=None)
+if not Doc.has_extension("lang_tag"):
+    Doc.set_extension("lang_tag", default=None)
+
+
+@Language.component("line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break always ends a sentence (headings, list items, bullet points)."""
+    for i in range(len(doc) - 1):
+        token = doc[i]
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[i + 1].is_sent_start = True
+    return doc
+
+
+@Language.factory("quantities", default_config={})
+def create_quantity_finder(nlp: Language, name: str):
+    return QuantityFinder(nlp.lang)
+
+
+class QuantityFinder:
+    """Runs the character-level grammar and attaches each figure to the Doc as a span."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, doc: Doc) -> Doc:
+        lang = doc._.lang_tag or ("zh-Hans" if self.lang == "zh" else "en")
+        spans = []
+        for q in find_quantities(doc.text, lang):
+            span = doc.char_span(q.start, q.end, label=q.kind, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.quantity = q
+            spans.append(span)
+        doc.spans["quantities"] = spans
+        return doc
+
+
+@lru_cache(maxsize=None)
+def load_pipeline(lang: str) -> Language:
+    """The pipeline for ``zh`` (Simplified and Traditional) or ``en``, built once and reused."""
+    if lang.startswith("zh"):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    else:
+        nlp = spacy.blank("en")
+    nlp.add_pipe("line_breaks")
+    nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_PUNCT})
+    nlp.add_pipe("quantities")
+    return nlp
+
+
+def parse(text: str, lang: str) -> Doc:
+    """Run the language's pipeline over ``text``; ``lang`` is zh-Hans, zh-Hant or en."""
+    nlp = load_pipeline("zh" if lang.startswith("zh") else "en")
+    doc = nlp.make_doc(text)
+    doc._.lang_tag = lang
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc
