@@ -1,29 +1,95 @@
-"""From quantities on a parsed Doc to claims in the gold format, each with its sentence."""
+"""From a parsed Doc to claims in the gold format: each figure gets its subject, metric, sign,
+period, cited source and display form, in text order, from the stages that decide each field.
+"""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from schemas import Claim, Quantity
 
+from .claimcontext import ClaimContext
+from .display import display_claim
+from .entities import doc_mentions
+from .metrics import classify_metric
+from .normalize import normalize
+from .periods import resolve_period
+from .sources import cited_source
+from .subjects import Earlier, attach_subject, settle_subjects
+
 RATIO_CUES = re.compile(r"(?i:ratio|multiple|比率|比值|倍数)")
+LEVEL_METRICS_WITH_BARE_UNITS = {"x", "points"}
 
 
-def bare_unit(doc: Doc, q: Quantity) -> str:
+@dataclass
+class BuiltClaim:
+    claim: Claim
+    sentence: str
+    display: str
+
+
+def bare_unit(text: str, q: Quantity) -> str:
     """A bare number is an index level in points unless the words before it make it a ratio."""
-    head = doc.text[max(0, q.start - 24):q.start]
+    head = text[max(0, q.start - 24):q.start]
     return "x" if RATIO_CUES.search(head) else "points"
 
 
-def build_claims(doc: Doc) -> list[tuple[Claim, str]]:
-    """One claim per quantity span, numbered c01, c02… in text order, with the sentence text."""
-    out = []
-    for i, span in enumerate(sorted(doc.spans["quantities"], key=lambda s: s._.quantity.start), 1):
-        q: Quantity = span._.quantity
-        claim = Claim(
-            id=f"c{i:02d}", start=q.start, end=q.end, text=q.text, value=q.value,
-            low=q.low, high=q.high, unit=q.unit or bare_unit(doc, q), approx=q.approx,
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every line of text (news paragraphs are lines)."""
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def _containing(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for start, end in spans:
+        if start <= pos < end:
+            return start, end
+    return pos, pos
+
+
+def signed_value(value: float, direction: int | None) -> float:
+    """Flows and changes carry their direction; levels keep the sign written in the text."""
+    return abs(value) * direction if direction else value
+
+
+def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: str = "en") -> list[BuiltClaim]:
+    """One claim per quantity span, numbered c01, c02… in text order."""
+    text = doc.text
+    norm = normalize(text, simplify=lang.startswith("zh"))
+    spans = sorted(doc.spans["quantities"], key=lambda s: s._.quantity.start)
+    quantities = [s._.quantity for s in spans]
+    mentions = doc_mentions(doc)
+    paras = paragraphs(text)
+    title = paras[0] if paras and len(text[paras[0][0]:paras[0][1]]) <= 120 else None
+    earlier: list[Earlier] = []
+    contexts, metrics, subjects = [], [], []
+    for i, (span, q) in enumerate(zip(spans, quantities)):
+        ctx = ClaimContext(
+            text=text, norm=norm, lang=lang, doc_date=doc_date, quantity=q,
+            sentence=(span.sent.start_char, span.sent.end_char), paragraph=_containing(paras, q.start),
+            mentions=mentions, quantities=quantities, index=i, title=title,
         )
-        out.append((claim, span.sent.text.strip()))
+        metric = classify_metric(ctx)
+        subject = attach_subject(ctx, metric.metric, earlier)
+        earlier.append(Earlier(q.start, q.end, subject.subject, metric.metric, subject.region, ctx.paragraph))
+        contexts.append(ctx)
+        metrics.append(metric)
+        subjects.append(subject)
+    subjects = settle_subjects(quantities, [m.metric for m in metrics], subjects)
+    out: list[BuiltClaim] = []
+    for i, (span, ctx, metric, subject) in enumerate(zip(spans, contexts, metrics, subjects), 1):
+        q = ctx.quantity
+        low = high = None
+        if q.low is not None:
+            low, high = sorted((signed_value(q.low, metric.direction), signed_value(q.high, metric.direction)))
+        claim = Claim(
+            id=f"c{i:02d}", start=q.start, end=q.end, text=q.text,
+            value=signed_value(q.value, metric.direction), low=low, high=high,
+            unit=q.unit or bare_unit(text, q), approx=q.approx,
+            subject=subject.subject, metric=metric.metric, region=subject.region, object=subject.object,
+            period=resolve_period(ctx, metric.metric), source=cited_source(ctx),
+        )
+        out.append(BuiltClaim(claim, span.sent.text.strip(), display_claim(claim, display_lang)))
     return out

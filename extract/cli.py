@@ -59,11 +59,13 @@ def ingest(paths, db, quiet):
     documents = claims = 0
     for path in files:
         try:
-            for document in read_file(path):
-                result = extract_document(document)
+            # Read and extract the whole file before storing any of it: a bad file is skipped whole.
+            results = [extract_document(document) for document in read_file(path)]
+            for result in results:
                 # Store the language the claims were extracted in (detected when the meta lacks it).
-                document = document.model_copy(update={"meta": document.meta.model_copy(update={"lang": result.lang})})
-                save_document(store, document, result.claims, result.sentences, EXTRACTOR_VERSION)
+                meta = result.document.meta.model_copy(update={"lang": result.lang})
+                document = result.document.model_copy(update={"meta": meta})
+                save_document(store, document, result.claims, result.sentences, EXTRACTOR_VERSION, result.displays)
                 documents += 1
                 claims += len(result.claims)
         except InputError as e:

@@ -51,3 +51,54 @@ def format_quantity(value: float, unit: str | None, approx: str = "exact", low: 
     else:
         body = format_value(value, unit, signed)
     return APPROX_SIGNS.get(approx, "") + body
+
+
+METRIC_LABELS = {
+    "en": {"fund_flow": "", "price": "price", "price_target": "target", "price_change": "", "aum": "AUM",
+           "aum_change": "AUM", "market_cap": "market cap", "market_cap_change": "market cap",
+           "holding": "holds", "share": "share", "probability": "probability", "rate": "rate",
+           "rate_change": "rate", "index_level": "", "liquidation": "liquidations",
+           "reserves_change": "reserves", "purchase": "buys", "count": "", "elasticity": "per rule",
+           "other": ""},
+    "zh": {"fund_flow": "资金流", "price": "价格", "price_target": "目标价", "price_change": "涨跌",
+           "aum": "资产规模", "aum_change": "资产规模变化", "market_cap": "市值", "market_cap_change": "市值变化",
+           "holding": "持有", "share": "占比", "probability": "概率", "rate": "利率", "rate_change": "利率变化",
+           "index_level": "", "liquidation": "清算", "reserves_change": "储备变化", "purchase": "购买",
+           "count": "", "elasticity": "弹性", "other": ""},
+}
+SIGNED_METRICS = {"fund_flow", "price_change", "market_cap_change", "aum_change", "rate_change",
+                  "reserves_change", "elasticity"}
+
+
+def subject_label(subject: str | None, lang: str = "en") -> str:
+    """Short display name: ticker for assets and funds, else the first name in the language."""
+    if not subject:
+        return ""
+    from .catalog import load_catalog
+
+    catalog = load_catalog()
+    parts = []
+    for part in subject.split("+"):
+        entity = catalog.get(part)
+        if entity is None:
+            parts.append(part)
+        elif lang == "zh" and entity.names.by_lang().get("zh-Hans"):
+            parts.append(entity.names.by_lang()["zh-Hans"][0])
+        elif entity.tickers and entity.kind in ("asset", "fund"):
+            parts.append(entity.tickers[0])
+        else:
+            names = entity.names.by_lang().get("en") or (entity.id,)
+            parts.append(min(names, key=len))
+    return "+".join(parts)
+
+
+def display_claim(claim, lang: str = "en") -> str:
+    """"Solana +$17.1M", "IBIT −$537M", "BTC price ≈ $90,000", "Fed rate 3.5–3.75%"."""
+    key = "zh" if lang.startswith("zh") else "en"
+    label = METRIC_LABELS[key].get(claim.metric or "other", "")
+    amount = format_quantity(claim.value, claim.unit, claim.approx, claim.low, claim.high,
+                             signed=claim.metric in SIGNED_METRICS)
+    words = [subject_label(claim.subject, key), label, amount]
+    if claim.region and key == "en":
+        words.insert(1, f"({claim.region})")
+    return " ".join(w for w in words if w)

@@ -15,12 +15,13 @@ EXTRACTOR_VERSION = "0.1.0"
 
 @dataclass
 class Extraction:
-    """A document's claims, each with the sentence it sits in (same order)."""
+    """A document's claims, each with the sentence it sits in and its display form (same order)."""
 
     document: Document
     lang: str
     claims: list[Claim]
     sentences: list[str]
+    displays: list[str]
 
     def to_document_claims(self) -> DocumentClaims:
         meta = self.document.meta.model_copy(update={"lang": self.lang})
@@ -36,9 +37,10 @@ def document_language(document: Document) -> str:
     return lang
 
 
-def extract_document(document: Document) -> Extraction:
+def extract_document(document: Document, display_lang: str = "en") -> Extraction:
     """Find every claim in ``document``; offsets point into ``document.text`` exactly."""
     lang = document_language(document)
     doc = parse(document.text, lang)
-    pairs = build_claims(doc)
-    return Extraction(document, lang, [c for c, _ in pairs], [s for _, s in pairs])
+    built = build_claims(doc, lang, document.meta.date, display_lang)
+    return Extraction(document, lang, [b.claim for b in built], [b.sentence for b in built],
+                      [b.display for b in built])

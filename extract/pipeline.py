@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .entities import add_aliases_to_jieba
 from .quantities import find_quantities
 
 SENTENCE_PUNCT = ["。", "！", "？", "!", "?", ".", "；", "…", "\n"]
@@ -62,12 +63,14 @@ def load_pipeline(lang: str) -> Language:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
+        add_aliases_to_jieba()
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     else:
         nlp = spacy.blank("en")
     nlp.add_pipe("line_breaks")
     nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_PUNCT})
     nlp.add_pipe("quantities")
+    nlp.add_pipe("entity_mentions")
     return nlp
 
 

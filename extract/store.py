@@ -107,17 +107,20 @@ def save_document(
     claims: list[Claim],
     sentences: list[str | None],
     extractor_version: str,
+    displays: list[str | None] | None = None,
 ) -> None:
     """Upsert ``document`` and replace all its claims, in one transaction: all or nothing.
 
-    ``sentences[i]`` is the sentence around ``claims[i]``. Raises ``StoreError`` on a failed write.
+    ``sentences[i]`` is the sentence around ``claims[i]``, ``displays[i]`` its display form.
+    Raises ``StoreError`` on a failed write.
     """
     if len(sentences) != len(claims):
         raise ValueError(f"{len(claims)} claims but {len(sentences)} sentences")
+    displays = displays if displays is not None else [None] * len(claims)
     doc_row = _document_row(document)
     claim_rows = [
-        _claim_row(document.id, claim, sentence, extractor_version)
-        for claim, sentence in zip(claims, sentences)
+        _claim_row(document.id, claim, sentence, extractor_version, display)
+        for claim, sentence, display in zip(claims, sentences, displays)
     ]
     try:
         with db.atomic():
@@ -147,7 +150,8 @@ def _document_row(document: Document) -> dict:
     }
 
 
-def _claim_row(document_id: str, claim: Claim, sentence: str | None, version: str) -> dict:
+def _claim_row(document_id: str, claim: Claim, sentence: str | None, version: str,
+               display: str | None = None) -> dict:
     period = claim.period
     return {
         "id": f"{document_id}#{claim.id}",
@@ -170,7 +174,7 @@ def _claim_row(document_id: str, claim: Claim, sentence: str | None, version: st
         "period_start": period[0].isoformat() if period else None,
         "period_end": period[1].isoformat() if period else None,
         "source_id": claim.source,
-        "display": None,
+        "display": display,
         "confidence": None,
     }
 

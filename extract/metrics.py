@@ -1,0 +1,329 @@
+"""Metric type and direction of one figure: ``classify_metric(ctx) -> MetricResult``.
+
+Contract: ``metric`` is one of the GUIDE metric types (fund_flow, aum, price, price_target,
+price_change, market_cap, market_cap_change, aum_change, holding, share, probability, rate,
+rate_change, index_level, liquidation, reserves_change, purchase, count, elasticity, other).
+``direction`` is +1/-1 for the signed metrics (flows and changes, ``signed`` in the table) and for
+``other`` figures whose cue has one (浮亏); None for levels.  A sign written on the figure (-1.79%,
+负10%) decides signed metrics.  Claim value = ``abs(value) * direction`` if a direction is given,
+else the value as written.  ``cue``: the deciding word, or "echo:…", "paragraph:…", "unit:…".
+
+Rules are data (``extract/data/metrics.yaml``, whose header states the precedence): appositive >
+rule of thumb > nearest unit-compatible cue (level mode drops change verbs) > a change resolved
+through its topic > echo of the same figure > flow word of the paragraph > default of the unit.
+Words are matched on ``ctx.norm`` (Simplified), so Traditional text needs no words of its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from schemas import Quantity
+
+from .claimcontext import ClaimContext
+from .tables import alternation, load_table
+
+AMOUNTS = ("money", "crypto")
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    metric: str
+    direction: int | None = None
+    cue: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """One cue group of the table; the YAML header explains each key."""
+
+    name: str
+    regex: re.Pattern
+    role: str = "cue"                  # cue | change | level | topic
+    metric: str | None = None
+    direction: int | None = None
+    change: str | None = None          # metric of a rise/fall of this quantity: makes the group a topic
+    units: frozenset = frozenset()
+    near: int | None = None
+    noun: bool = False
+    default_amount: str | None = None
+    side: str = "both"
+    scope: str = "sentence"
+
+
+@dataclass(frozen=True)
+class Hit:
+    group: Group
+    start: int
+    end: int
+    cost: int
+    crossed: bool             # a clause break lies between word and figure
+    before: bool
+    to_level: bool            # a change verb followed by 至/到/to: names the level after it
+
+
+def words_regex(zh: list | None, en: list | None) -> re.Pattern:
+    """zh words as substrings; en words case-insensitive and word-bounded."""
+    parts = [alternation(zh)] if zh else []
+    if en:
+        parts.append(r"(?<![A-Za-z0-9])" + alternation(en, "i") + r"(?![A-Za-z0-9])")
+    return re.compile("|".join(parts) or r"(?!x)x")
+
+
+@lru_cache(maxsize=None)
+def tables() -> dict:
+    t = dict(load_table("metrics"))
+    t["groups"] = [Group(regex=words_regex(g.pop("zh", None), g.pop("en", None)),
+                         units=frozenset(g.pop("units", ())), **g) for g in map(dict, t["groups"])]
+    t["order"] = {g.name: i for i, g in enumerate(t["groups"])}
+    t["metric_units"] = {m: set(u) for m, u in t["change_units"].items()}
+    for g in t["groups"]:
+        if g.role == "cue":
+            t["metric_units"].setdefault(g.metric, set()).update(g.units)
+    t["change_words"] = re.compile("|".join(g.regex.pattern for g in t["groups"] if g.role == "change"))
+    for key in ("level_markers", "appositive", "rule_of_thumb"):
+        t[key + "_re"] = words_regex(t[key]["zh"], t[key]["en"])
+    t["end_marker"] = re.compile(r"\s*了?\s*(?:至|到|(?i:to|below|above)(?![A-Za-z]))")
+    t["clause_re"] = re.compile("[" + re.escape(t["clause_breaks"]) + "]")
+    t["sentence_re"] = re.compile(t["sentence_breaks"])
+    return t
+
+
+def unit_class(q: Quantity) -> str:
+    """money, crypto, percent, bp, count, shares, measure, multiple or number (bare or points)."""
+    if q.kind in ("money", "crypto", "bp", "count", "multiple") or q.unit in ("%", "shares"):
+        return {"%": "percent", "shares": "shares"}.get(q.unit, q.kind)
+    return "measure" if q.kind == "unit" and q.unit not in (None, "points") else "number"
+
+
+def classify_metric(ctx: ClaimContext) -> MetricResult:
+    """The metric of ``ctx.quantity`` and the direction of its value (see the module docstring)."""
+    r, _ = decide(ctx, echo=True)
+    q, signed = ctx.quantity, r.metric in tables()["signed"]
+    direction = (r.direction or 1) if signed else r.direction if r.metric == "other" else None
+    if q.signed and q.value and direction is not None:
+        direction = 1 if q.value > 0 else -1
+    return MetricResult(r.metric, direction, r.cue)
+
+
+def decide(ctx: ClaimContext, echo: bool) -> tuple[MetricResult, float]:
+    """The decision and its strength: 2 cue in the clause, 1 elsewhere in the sentence, <1 weak."""
+    t, q, norm, uc = tables(), ctx.quantity, ctx.norm, unit_class(ctx.quantity)
+    s0, s1 = ctx.sentence
+    if ctx.index > 0 and ctx.quantities[ctx.index - 1].start >= s0:      # 1. appositive
+        prev = ctx.quantities[ctx.index - 1]
+        gap = norm[prev.end:q.start]
+        m = t["appositive_re"].search(gap)
+        if m and len(gap) - m.end() <= t["appositive"]["near"]:
+            restated = decide(replace(ctx, quantity=prev, index=ctx.index - 1), echo)
+            if restated[1] >= 1 and uc in t["metric_units"].get(restated[0].metric, ()):
+                return restated
+    hits = hits_in(ctx, s0, s1)
+    for m in t["rule_of_thumb_re"].finditer(norm, s0, q.start):          # 2. rule of thumb
+        drivers = [h for h in hits_in(ctx, m.end(), m.end() + t["rule_of_thumb"]["span"])
+                   if h.group.role == "change" or h.group.metric == "fund_flow"]
+        if drivers and figures_between(ctx, m.end(), q.start):
+            change = nearest(h for h in hits if h.group.role == "change")
+            return MetricResult("elasticity", change and change.group.direction, "rule-of-thumb"), 2
+        if drivers and any(o.start >= q.end and o.end <= s1 for o in ctx.quantities):
+            return MetricResult("elasticity", drivers[0].group.direction, "rule-of-thumb"), 2
+    level = level_mode(ctx)                                             # 3-5. nearest cue
+    verb = nearest(h for h in hits if h.to_level and h.before and not figures_between(ctx, h.end, q.start))
+    blocked = (lambda h: h.end <= verb.start and h.group.role != "change") if verb else (lambda h: False)
+    best = nearest(h for h in hits if fits(h, uc, level) and not blocked(h))     # "X rose to Y": X names Y
+    result, strength = None, 0.0
+    if best is None and (level or verb):
+        verb = verb or nearest(h for h in hits if h.group.role == "change")
+        result, topical = resolve_level(ctx, uc, verb, paragraph=uc in AMOUNTS)
+        strength = 1.0 if topical or uc not in AMOUNTS else 0.5
+    elif best is not None:
+        strength, g = (1.0 if best.crossed else 2.0), best.group
+        if g.role == "change":
+            result, topical = resolve_change(ctx, best, uc)
+            strength = strength if topical or uc not in AMOUNTS else 0.5
+        elif g.role == "level":
+            result, _ = resolve_level(ctx, uc, best, paragraph=False)
+        else:
+            direction = g.direction or (flow_direction(ctx, hits) if g.metric == "fund_flow" else None)
+            result = MetricResult(g.metric, direction, norm[best.start:best.end])
+    if strength < 1 and uc in AMOUNTS:                                  # 6. weak amounts
+        found = echo_of(ctx) if echo else None
+        if found or result is None and (found := gapped(ctx) or paragraph_flow(ctx)):
+            return found, 0.5 if found.cue.startswith("paragraph") else 1.0
+    if result is None and (found := gapped(ctx)):
+        return found, 1.0
+    return result or MetricResult(t["unit_default"].get(uc, "other"), None, f"unit:{uc}"), strength
+
+
+def hits_in(ctx: ClaimContext, lo: int, hi: int) -> list[Hit]:
+    """Words of the table in [lo, hi) outside the figure that may refer to it, with their cost.
+    Of overlapping words the longer wins; after the figure only in its clause; `near` and `side`
+    limit short words; a change word refers to a figure in its own clause only."""
+    t, q, norm = tables(), ctx.quantity, ctx.norm
+    raw = sorted(((g, m.start(), m.end()) for g in t["groups"] for m in g.regex.finditer(norm, lo, hi)
+                  if m.end() <= q.start or m.start() >= q.end), key=lambda r: r[1] - r[2])
+    out, taken = [], []
+    for g, a, b in raw:
+        if any(a < tb and ta < b and tb - ta > b - a for ta, tb in taken):
+            continue
+        taken.append((a, b))
+        before = b <= q.start
+        gap_lo, gap_hi = (b, q.start) if before else (q.end, a)
+        gap = norm[gap_lo:gap_hi]
+        breaks = len(t["clause_re"].findall(gap))
+        if (breaks and (not before or g.role == "change") or (g.near is not None and len(gap.strip()) > g.near)
+                or g.side == ("after" if before else "before")):
+            continue
+        cost = len(gap) + t["clause_penalty"] * breaks + t["figure_penalty"] * figures_between(ctx, gap_lo, gap_hi)
+        to_level = g.role == "change" and bool(t["end_marker"].match(norm, b))
+        out.append(Hit(g, a, b, cost, breaks > 0, before, to_level))
+    return out
+
+
+def figures_between(ctx: ClaimContext, lo: int, hi: int) -> int:
+    return sum(1 for o in ctx.quantities if lo <= o.start and o.end <= hi)
+
+
+def fits(h: Hit, uc: str, level: bool) -> bool:
+    """May this word decide a figure of unit class ``uc``?  Topics never decide by themselves."""
+    g = h.group
+    if g.role == "change":
+        return not h.to_level and (not level or g.noun)
+    return g.role != "topic" and uc in g.units
+
+
+def nearest(hits) -> Hit | None:
+    order = tables()["order"]
+    return min(hits, key=lambda h: (h.cost, order[h.group.name]), default=None)
+
+
+def level_mode(ctx: ClaimContext) -> bool:
+    """The figure follows 从/较/至/from/to/at in its clause, with no change word and no other figure
+    in between: it is a level ("概率从 69.4% 升至 82.9%")."""
+    t, q, norm = tables(), ctx.quantity, ctx.norm
+    breaks = list(t["clause_re"].finditer(norm, ctx.sentence[0], q.start))
+    marks = list(t["level_markers_re"].finditer(norm, breaks[-1].end() if breaks else ctx.sentence[0], q.start))
+    return bool(marks) and not t["change_words"].search(norm, marks[-1].end(), q.start) \
+        and not figures_between(ctx, marks[-1].end(), q.start)
+
+
+def resolve_change(ctx: ClaimContext, change: Hit, uc: str) -> tuple[MetricResult, bool]:
+    """A rise/fall word becomes the change of the nearest topic whose change fits the unit (a flow
+    topic with a direction gives the direction); the flag is False when no sentence topic fitted."""
+    t, word, direction = tables(), ctx.norm[change.start:change.end], change.group.direction
+    if direction is None:           # 涨跌幅, by: the direction of the clause's rise/fall word, if any
+        directed = nearest(h for h in hits_in(ctx, *ctx.sentence) if h.group.role == "change" and h.group.direction)
+        direction = directed.group.direction if directed else None
+    for topic, in_sentence in named(ctx, lambda h: bool(h.group.change), paragraph=uc in AMOUNTS):
+        g = topic.group
+        if uc in t["change_units"].get(g.change, ()):
+            flow = g.change == "fund_flow" and g.direction
+            return MetricResult(g.change, g.direction if flow else direction, word), in_sentence
+    metric = t["change_default"].get(uc, t["change_default"]["other"])
+    if change.group.default_amount and uc in AMOUNTS:
+        metric = change.group.default_amount
+    if uc not in t["change_units"][metric]:
+        metric = t["unit_default"].get(uc, "other")
+    return MetricResult(metric, direction, word), False
+
+
+def resolve_level(ctx: ClaimContext, uc: str, verb: Hit | None, paragraph: bool) -> tuple[MetricResult | None, bool]:
+    """A level: that of the word naming what the verb moves ("概率已升至 82.9%", "净流出扩大至…"): the
+    nearest cue or topic word fitting the unit within `subject_window` characters before the verb,
+    else after the figure in its clause, else (``paragraph``) a topic earlier in the paragraph;
+    else, after a change or threshold verb (rose to $X, 逼近 X), a price or index level."""
+    t = tables()
+    ordered = named(ctx, lambda h: h.group.role in ("cue", "topic") and bool(h.group.metric) and uc in h.group.units,
+                    paragraph, verb)
+    if ordered:
+        h, in_sentence = ordered[0]
+        return MetricResult(h.group.metric, h.group.direction, ctx.norm[h.start:h.end]), in_sentence
+    if verb is None:
+        return None, False
+    default = {"money": "price", "number": "index_level"}.get(uc) or t["unit_default"].get(uc, "other")
+    return MetricResult(default, None, ctx.norm[verb.start:verb.end]), False
+
+
+def named(ctx: ClaimContext, keep, paragraph: bool, verb: Hit | None = None) -> list[tuple[Hit, bool]]:
+    """Words passing ``keep``, nearest first: before the figure in the sentence (within
+    `subject_window` characters before ``verb`` when given), after it in its clause, then (when
+    ``paragraph``) topics earlier in the paragraph, flagged False."""
+    window = tables()["subject_window"]
+    hits = [h for h in hits_in(ctx, *ctx.sentence) if keep(h) and not (h.crossed and h.group.scope == "clause")]
+    before = sorted((h for h in hits if h.before and (verb is None or 0 <= verb.start - h.end <= window)),
+                    key=lambda h: -h.end)
+    after = sorted((h for h in hits if not h.before), key=lambda h: h.start)
+    earlier = [h for h in hits_in(ctx, ctx.paragraph[0], ctx.sentence[0] if paragraph else ctx.paragraph[0])
+               if keep(h) and h.group.change]
+    return [(h, True) for h in before + after] + [(h, False) for h in sorted(earlier, key=lambda h: -h.end)]
+
+
+def flow_direction(ctx: ClaimContext, hits: list[Hit]) -> int:
+    """For a flow named without direction: the nearest directional flow word of the sentence,
+    then of the paragraph, else +1."""
+    best = nearest(h for h in hits if h.group.metric == "fund_flow" and h.group.direction)
+    return best.group.direction if best else (paragraph_flow(ctx) or MetricResult("", 1)).direction
+
+
+def paragraph_flow(ctx: ClaimContext) -> MetricResult | None:
+    """The nearest directional flow word of the paragraph, or any flow word of the line that
+    opens a list the figure is an item of, as a fund flow."""
+    t, q, norm = tables(), ctx.quantity, ctx.norm
+    best, lead = None, lead_in(norm, ctx.paragraph[0])
+    for span in filter(None, (ctx.paragraph, lead)):
+        for g in t["groups"]:
+            if g.metric != "fund_flow" or g.role != "cue" or not (g.direction or span == lead):
+                continue
+            for m in g.regex.finditer(norm, *span):
+                d = q.start - m.end() if m.end() <= q.start else m.start() - q.end
+                if d >= 0 and (best is None or d < best[0]):
+                    best = (d, g, norm[m.start():m.end()])
+    return MetricResult("fund_flow", best[1].direction, f"paragraph:{best[2]}") if best else None
+
+
+def lead_in(norm: str, start: int, max_lines: int = 12) -> tuple[int, int] | None:
+    """For a list item (short lines without sentence ends), the line ending in ':' that opens it."""
+    for _ in range(max_lines if start > 0 else 0):
+        line_start = norm.rfind("\n", 0, start - 1) + 1
+        line = norm[line_start:start - 1].strip()
+        if line.endswith(":"):
+            return line_start, start - 1
+        if line and (len(line) > 80 or line[-1] in "。.!?") or line_start == 0:
+            return None
+        start = line_start
+    return None
+
+
+def gapped(ctx: ClaimContext) -> MetricResult | None:
+    """Ellipsis ("funds lost $1.09 billion; ether funds $630 million"): the firm decision for the
+    figure just before, in the same paragraph and this or the previous sentence, if it fits."""
+    t, q, norm = tables(), ctx.quantity, ctx.norm
+    prev = ctx.quantities[ctx.index - 1] if ctx.index else None
+    if prev is None or prev.start < ctx.paragraph[0] or len(t["sentence_re"].findall(norm, prev.end, q.start)) > 1:
+        return None
+    r, strength = decide(replace(ctx, quantity=prev, index=ctx.index - 1, sentence=around(norm, prev)), echo=False)
+    ok = strength >= 1 and unit_class(q) in t["metric_units"].get(r.metric, ())
+    return MetricResult(r.metric, r.direction, f"gap:{r.cue}") if ok else None
+
+
+def around(norm: str, q: Quantity, cut: re.Pattern | None = None) -> tuple[int, int]:
+    """The span around a figure other than the context's own, cut by `sentence_breaks` (or ``cut``)."""
+    cut = cut or tables()["sentence_re"]
+    return (max((m.end() for m in cut.finditer(norm, 0, q.start)), default=0),
+            next((m.start() for m in cut.finditer(norm, q.end)), len(norm)))
+
+
+def echo_of(ctx: ClaimContext) -> MetricResult | None:
+    """The firm decision for the same amount (value and unit) elsewhere in the document, nearest
+    first; that figure's sentence and line are cut by `sentence_breaks` and line breaks."""
+    q, norm = ctx.quantity, ctx.norm
+    same = sorted((abs(i - ctx.index), i) for i, o in enumerate(ctx.quantities) if i != ctx.index and q.value
+                  and o.unit == q.unit and abs(abs(o.value) - abs(q.value)) <= 1e-9 * abs(q.value))
+    for _, i in same:
+        o = ctx.quantities[i]
+        r, strength = decide(replace(ctx, quantity=o, index=i, sentence=around(norm, o),
+                                     paragraph=around(norm, o, re.compile("\n"))), echo=False)
+        if strength >= 1:
+            return MetricResult(r.metric, r.direction, f"echo:{r.cue}")
+    return None
