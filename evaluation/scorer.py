@@ -18,7 +18,8 @@ Matching rules
 * Periods are compatible when both are null, or both are given and start and end each lie
   within 3 days of the gold's.
 * Optional gold (``"optional": true``) takes part in matching; a prediction matched to it is
-  neither TP nor FP, and an unmatched optional gold claim is not a FN.
+  neither TP nor FP, and an unmatched optional gold claim is not a FN. A prediction matched to
+  an optional gold claim at quantity level is not a claim-level FP either, whatever its fields.
 * P = TP/(TP+FP), R = TP/(TP+FN) (0 when the denominator is 0), F1 = 0 when P+R = 0.
   Overall scores are micro: TP/FP/FN summed over documents.
 * Field accuracy over pairs matched at quantity level (optional gold excluded): ``sign`` (sign
@@ -245,7 +246,11 @@ def score_document(gold: DocumentClaims, pred: DocumentClaims | None, report: Ev
     g_claims, p_claims = gold.claims, (pred.claims if pred else [])
     q_pairs = match(g_claims, p_claims, quantity_match)
     c_pairs = match(g_claims, p_claims, claim_match)
-    ds = DocScore(_count(g_claims, p_claims, q_pairs), _count(g_claims, p_claims, c_pairs))
+    claim_counts = _count(g_claims, p_claims, c_pairs)
+    # a prediction that an optional gold claim absorbed at quantity level is never a claim-level FP
+    absorbed = {pi for gi, pi in q_pairs if g_claims[gi].optional} - {pi for _, pi in c_pairs}
+    claim_counts.fp -= len(absorbed)
+    ds = DocScore(_count(g_claims, p_claims, q_pairs), claim_counts)
     report.per_document[gold.doc] = ds
     report.quantity.add(ds.quantity)
     report.claim.add(ds.claim)

@@ -18,7 +18,7 @@ from .metrics import classify_metric
 from .normalize import normalize
 from .periods import resolve_period
 from .sources import cited_source
-from .subjects import Earlier, attach_subject, settle_subjects
+from .subjects import Earlier, attach_subject, settle_subject, settle_subjects
 
 RATIO_CUES = re.compile(r"(?i:ratio|multiple|比率|比值|倍数)")
 LEVEL_METRICS_WITH_BARE_UNITS = {"x", "points"}
@@ -64,7 +64,7 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
     paras = paragraphs(text)
     title = paras[0] if paras and len(text[paras[0][0]:paras[0][1]]) <= 120 else None
     earlier: list[Earlier] = []
-    contexts, metrics, subjects = [], [], []
+    contexts, metrics, subjects, periods = [], [], [], []
     for i, (span, q) in enumerate(zip(spans, quantities)):
         ctx = ClaimContext(
             text=text, norm=norm, lang=lang, doc_date=doc_date, quantity=q,
@@ -72,14 +72,16 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
             mentions=mentions, quantities=quantities, index=i, title=title,
         )
         metric = classify_metric(ctx)
-        subject = attach_subject(ctx, metric.metric, earlier)
+        metrics.append(metric)
+        periods.append(resolve_period(ctx, metric.metric))
+        subjects.append(attach_subject(ctx, metric.metric, earlier))
+        subjects[i] = settle_subject(i, quantities[:i + 1], [m.metric for m in metrics], subjects, periods)
+        subject = subjects[i]
         earlier.append(Earlier(q.start, q.end, subject.subject, metric.metric, subject.region, ctx.paragraph))
         contexts.append(ctx)
-        metrics.append(metric)
-        subjects.append(subject)
-    subjects = settle_subjects(quantities, [m.metric for m in metrics], subjects)
+    subjects = settle_subjects(quantities, [m.metric for m in metrics], subjects, periods)
     out: list[BuiltClaim] = []
-    for i, (span, ctx, metric, subject) in enumerate(zip(spans, contexts, metrics, subjects), 1):
+    for i, (span, ctx, metric, subject, period) in enumerate(zip(spans, contexts, metrics, subjects, periods), 1):
         q = ctx.quantity
         low = high = None
         if q.low is not None:
@@ -89,7 +91,7 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
             value=signed_value(q.value, metric.direction), low=low, high=high,
             unit=q.unit or bare_unit(text, q), approx=q.approx,
             subject=subject.subject, metric=metric.metric, region=subject.region, object=subject.object,
-            period=resolve_period(ctx, metric.metric), source=cited_source(ctx),
+            period=period, source=cited_source(ctx),
         )
         out.append(BuiltClaim(claim, span.sent.text.strip(), display_claim(claim, display_lang)))
     return out

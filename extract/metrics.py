@@ -8,9 +8,7 @@ rate_change, index_level, liquidation, reserves_change, purchase, count, elastic
 负10%) decides signed metrics.  Claim value = ``abs(value) * direction`` if a direction is given,
 else the value as written.  ``cue``: the deciding word, or "echo:…", "paragraph:…", "unit:…".
 
-Rules are data (``extract/data/metrics.yaml``, whose header states the precedence): appositive >
-rule of thumb > nearest unit-compatible cue (level mode drops change verbs) > a change resolved
-through its topic > echo of the same figure > flow word of the paragraph > default of the unit.
+Rules are data: ``extract/data/metrics.yaml``, whose header states the precedence implemented here.
 Words are matched on ``ctx.norm`` (Simplified), so Traditional text needs no words of its own.
 """
 from __future__ import annotations
@@ -29,6 +27,8 @@ AMOUNTS = ("money", "crypto")
 
 @dataclass(frozen=True)
 class MetricResult:
+    """A figure's metric type, the direction of its value (None for levels) and the deciding cue."""
+
     metric: str
     direction: int | None = None
     cue: str | None = None
@@ -60,7 +60,7 @@ class Hit:
     cost: int
     crossed: bool             # a clause break lies between word and figure
     before: bool
-    to_level: bool            # a change verb followed by 至/到/to: names the level after it
+    to_level: bool            # a change verb followed by 至/到/to/below/above: names the level after it
 
 
 def words_regex(zh: list | None, en: list | None) -> re.Pattern:
@@ -145,14 +145,15 @@ def decide(ctx: ClaimContext, echo: bool) -> tuple[MetricResult, float]:
         elif g.role == "level":
             result, _ = resolve_level(ctx, uc, best, paragraph=False)
         else:
-            direction = g.direction or (flow_direction(ctx, hits) if g.metric == "fund_flow" else None)
-            result = MetricResult(g.metric, direction, norm[best.start:best.end])
-    if strength < 1 and uc in AMOUNTS:                                  # 6. weak amounts
-        found = echo_of(ctx) if echo else None
-        if found or result is None and (found := gapped(ctx) or paragraph_flow(ctx)):
+            result = MetricResult(g.metric, g.direction, norm[best.start:best.end])
+            if g.metric == "fund_flow" and not g.direction:   # "net flows": nearest directional flow word
+                directed = nearest(h for h in hits if h.group.metric == "fund_flow" and h.group.direction)
+                result = replace(result, direction=directed.group.direction if directed else
+                                 (paragraph_flow(ctx) or result).direction)
+    if strength < 1:                                                    # 6. weak decisions
+        found = (echo and uc in AMOUNTS and echo_of(ctx)) or (result is None and gapped(ctx))
+        if found or result is None and uc in AMOUNTS and (found := paragraph_flow(ctx)):
             return found, 0.5 if found.cue.startswith("paragraph") else 1.0
-    if result is None and (found := gapped(ctx)):
-        return found, 1.0
     return result or MetricResult(t["unit_default"].get(uc, "other"), None, f"unit:{uc}"), strength
 
 
@@ -188,9 +189,7 @@ def figures_between(ctx: ClaimContext, lo: int, hi: int) -> int:
 def fits(h: Hit, uc: str, level: bool) -> bool:
     """May this word decide a figure of unit class ``uc``?  Topics never decide by themselves."""
     g = h.group
-    if g.role == "change":
-        return not h.to_level and (not level or g.noun)
-    return g.role != "topic" and uc in g.units
+    return (not h.to_level and (not level or g.noun)) if g.role == "change" else g.role != "topic" and uc in g.units
 
 
 def nearest(hits) -> Hit | None:
@@ -220,11 +219,9 @@ def resolve_change(ctx: ClaimContext, change: Hit, uc: str) -> tuple[MetricResul
         if uc in t["change_units"].get(g.change, ()):
             flow = g.change == "fund_flow" and g.direction
             return MetricResult(g.change, g.direction if flow else direction, word), in_sentence
-    metric = t["change_default"].get(uc, t["change_default"]["other"])
-    if change.group.default_amount and uc in AMOUNTS:
-        metric = change.group.default_amount
-    if uc not in t["change_units"][metric]:
-        metric = t["unit_default"].get(uc, "other")
+    metric = (uc in AMOUNTS and change.group.default_amount) or t["change_default"].get(uc) \
+        or t["change_default"]["other"]
+    metric = metric if uc in t["change_units"][metric] else t["unit_default"].get(uc, "other")
     return MetricResult(metric, direction, word), False
 
 
@@ -259,13 +256,6 @@ def named(ctx: ClaimContext, keep, paragraph: bool, verb: Hit | None = None) -> 
     return [(h, True) for h in before + after] + [(h, False) for h in sorted(earlier, key=lambda h: -h.end)]
 
 
-def flow_direction(ctx: ClaimContext, hits: list[Hit]) -> int:
-    """For a flow named without direction: the nearest directional flow word of the sentence,
-    then of the paragraph, else +1."""
-    best = nearest(h for h in hits if h.group.metric == "fund_flow" and h.group.direction)
-    return best.group.direction if best else (paragraph_flow(ctx) or MetricResult("", 1)).direction
-
-
 def paragraph_flow(ctx: ClaimContext) -> MetricResult | None:
     """The nearest directional flow word of the paragraph, or any flow word of the line that
     opens a list the figure is an item of, as a fund flow."""
@@ -297,33 +287,28 @@ def lead_in(norm: str, start: int, max_lines: int = 12) -> tuple[int, int] | Non
 
 def gapped(ctx: ClaimContext) -> MetricResult | None:
     """Ellipsis ("funds lost $1.09 billion; ether funds $630 million"): the firm decision for the
-    figure just before, in the same paragraph and this or the previous sentence, if it fits."""
-    t, q, norm = tables(), ctx.quantity, ctx.norm
-    prev = ctx.quantities[ctx.index - 1] if ctx.index else None
-    if prev is None or prev.start < ctx.paragraph[0] or len(t["sentence_re"].findall(norm, prev.end, q.start)) > 1:
+    figure just before, of the same unit class, in the paragraph and this or the previous sentence."""
+    i, q = ctx.index - 1, ctx.quantity
+    if i < 0 or ctx.quantities[i].start < ctx.paragraph[0] or unit_class(ctx.quantities[i]) != unit_class(q) \
+            or len(tables()["sentence_re"].findall(ctx.norm, ctx.quantities[i].end, q.start)) > 1:
         return None
-    r, strength = decide(replace(ctx, quantity=prev, index=ctx.index - 1, sentence=around(norm, prev)), echo=False)
-    ok = strength >= 1 and unit_class(q) in t["metric_units"].get(r.metric, ())
-    return MetricResult(r.metric, r.direction, f"gap:{r.cue}") if ok else None
-
-
-def around(norm: str, q: Quantity, cut: re.Pattern | None = None) -> tuple[int, int]:
-    """The span around a figure other than the context's own, cut by `sentence_breaks` (or ``cut``)."""
-    cut = cut or tables()["sentence_re"]
-    return (max((m.end() for m in cut.finditer(norm, 0, q.start)), default=0),
-            next((m.start() for m in cut.finditer(norm, q.end)), len(norm)))
+    return firm(ctx, i, "gap")
 
 
 def echo_of(ctx: ClaimContext) -> MetricResult | None:
-    """The firm decision for the same amount (value and unit) elsewhere in the document, nearest
-    first; that figure's sentence and line are cut by `sentence_breaks` and line breaks."""
-    q, norm = ctx.quantity, ctx.norm
+    """The firm decision for the same amount (value and unit) elsewhere in the document, nearest first."""
+    q = ctx.quantity
     same = sorted((abs(i - ctx.index), i) for i, o in enumerate(ctx.quantities) if i != ctx.index and q.value
                   and o.unit == q.unit and abs(abs(o.value) - abs(q.value)) <= 1e-9 * abs(q.value))
-    for _, i in same:
-        o = ctx.quantities[i]
-        r, strength = decide(replace(ctx, quantity=o, index=i, sentence=around(norm, o),
-                                     paragraph=around(norm, o, re.compile("\n"))), echo=False)
-        if strength >= 1:
-            return MetricResult(r.metric, r.direction, f"echo:{r.cue}")
-    return None
+    return next(filter(None, (firm(ctx, i, "echo") for _, i in same)), None)
+
+
+def firm(ctx: ClaimContext, i: int, tag: str) -> MetricResult | None:
+    """The decision for figure ``i`` of the document when firm (strength >= 1), without echo; its
+    sentence and paragraph are cut by `sentence_breaks` and line breaks."""
+    o, norm = ctx.quantities[i], ctx.norm
+    spans = [(max((m.end() for m in cut.finditer(norm, 0, o.start)), default=0),
+              next((m.start() for m in cut.finditer(norm, o.end)), len(norm)))
+             for cut in (tables()["sentence_re"], re.compile("\n"))]
+    r, strength = decide(replace(ctx, quantity=o, index=i, sentence=spans[0], paragraph=spans[1]), echo=False)
+    return MetricResult(r.metric, r.direction, f"{tag}:{r.cue}") if strength >= 1 else None

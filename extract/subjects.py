@@ -97,16 +97,21 @@ def attach_subject(ctx: ClaimContext, metric: str | None, earlier: list[Earlier]
 
     in_clause = [m for m in before if m.start >= clause_start]
     after = [m for m in mentions if m.start >= q.end and m.end <= clause_end]
+    head = _modified_head(ctx, after)
+    if head is not None:
+        return _with_region([head], ctx, earlier, metric)
     for group in (in_clause, before):
         chosen = _nearest(ctx, group)
         if chosen:
             return _with_region(chosen, ctx, earlier, metric)
     in_paragraph = [m for m in ctx.mentions if ctx.paragraph[0] <= m.start and m.end <= s_start
                     and _is_candidate(ctx, m) and m.kind != "region"]
-    for group in (after[:1], in_paragraph[-1:]):
-        if group:
-            found = _with_region(group, ctx, earlier, metric)
-            return Subject(found.subject, found.region, found.object, named=False)
+    if after:
+        found = _with_region(after[:1], ctx, earlier, metric)
+        return Subject(found.subject, found.region, found.object, named=False)
+    if in_paragraph:
+        found = _with_region(_nearest(ctx, in_paragraph), ctx, earlier, metric)
+        return Subject(found.subject, found.region, found.object, named=False)
     implied = _implied(ctx, metric)
     if implied is not None:
         return _with_region([implied], ctx, earlier, metric)
@@ -126,6 +131,15 @@ def _implied(ctx: ClaimContext, metric: str | None) -> Mention | None:
     return None
 
 
+def _modified_head(ctx: ClaimContext, after: list[Mention]) -> Mention | None:
+    """"约60%资产的IBIT基金", "6% 质押收益的 Solana ETF": in Chinese the figure modifies the name
+    after 的, which is what the figure is about."""
+    if not ctx.lang.startswith("zh") or not after:
+        return None
+    m = re.match(r"[^,，;；。的]{0,6}的\s*", ctx.norm[ctx.quantity.end:after[0].start + 1])
+    return after[0] if m and after[0].start - (ctx.quantity.end + m.end()) <= 1 else None
+
+
 def _is_candidate(ctx: ClaimContext, m: Mention) -> bool:
     """Sources (根据 X, X 披露, per X), venues (on Binance) and names in apposition
     ("IBIT (BTC ETF)", "贝莱德(BlackRock)") are not subjects."""
@@ -135,9 +149,14 @@ def _is_candidate(ctx: ClaimContext, m: Mention) -> bool:
     head = ctx.norm[max(0, m.start - 12):m.start]
     if w["citation"].search(head) or w["cites"].match(ctx.norm[m.end:m.end + 6]):
         return False
-    if m.kind in ("company", "institution") and w["venue"].search(head):
+    if w["venue"].search(head) and _is_exchange(m.entity_id):
         return False
     return not _in_apposition(ctx, m)
+
+
+def _is_exchange(entity_id: str) -> bool:
+    catalog = load_catalog()
+    return entity_id in catalog and catalog.is_part_of(entity_id, "exchanges")
 
 
 def _in_apposition(ctx: ClaimContext, m: Mention) -> bool:
@@ -313,19 +332,49 @@ def _carried(ctx: ClaimContext, earlier: list[Earlier], metric: str | None, regi
     return Subject(None, region, named=False)
 
 
-def settle_subjects(quantities: list, metrics: list[str | None], subjects: list[Subject]) -> list[Subject]:
-    """Second pass over a document: a figure stated again is the same fact, so a figure whose
-    subject was only carried over takes the subject named at another statement of the same
-    amount; a figure with no subject at all (a headline) takes the next one of its metric."""
+def repeated_statement(i: int, quantities: list, metrics: list, subjects: list[Subject],
+                       candidates: range | list[int], periods: list | None = None) -> Subject | None:
+    """The subject named where the same amount (same unit, metric and period) is stated elsewhere."""
+    q, metric = quantities[i], metrics[i]
+    for j in candidates:
+        q2, subj2 = quantities[j], subjects[j]
+        if j != i and subj2.named and subj2.subject and metrics[j] == metric and q2.unit == q.unit \
+                and abs(abs(q2.value) - abs(q.value)) <= 1e-9 * max(1.0, abs(q.value)) \
+                and (periods is None or _same_period(periods[i], periods[j])):
+            return subj2
+    return None
+
+
+def _same_period(a, b) -> bool:
+    """Periods that could be the same: either unknown, or overlapping."""
+    return a is None or b is None or (a[0] <= b[1] and b[0] <= a[1])
+
+
+def settle_subject(i: int, quantities: list, metrics: list, subjects: list[Subject],
+                   periods: list | None = None) -> Subject:
+    """A figure whose subject was only carried over, stated again, is the same fact as the
+    earlier statement of that amount: it takes the subject named there."""
+    subj = subjects[i]
+    if subj.named and subj.subject:
+        return subj
+    found = repeated_statement(i, quantities, metrics, subjects, range(i - 1, -1, -1), periods)
+    if found is None:
+        return subj
+    return Subject(found.subject, subj.region or found.region, subj.object, named=True)
+
+
+def settle_subjects(quantities: list, metrics: list[str | None], subjects: list[Subject],
+                    periods: list | None = None) -> list[Subject]:
+    """Last pass over a document: a figure still without a named subject takes it from a later
+    statement of the same amount (a headline stated again in the body), else a figure with no
+    subject at all takes the next one of its metric."""
     out = list(subjects)
-    for i, (q, metric, subj) in enumerate(zip(quantities, metrics, subjects)):
+    for i, subj in enumerate(subjects):
         if subj.named and subj.subject:
             continue
-        for j, (q2, metric2, subj2) in enumerate(zip(quantities, metrics, subjects)):
-            if j != i and subj2.named and subj2.subject and metric2 == metric and q2.unit == q.unit \
-                    and abs(abs(q2.value) - abs(q.value)) <= 1e-9 * max(1.0, abs(q.value)):
-                out[i] = Subject(subj2.subject, subj.region or subj2.region, subj.object, named=False)
-                break
+        found = repeated_statement(i, quantities, metrics, subjects, range(i + 1, len(subjects)), periods)
+        if found is not None:
+            out[i] = Subject(found.subject, subj.region or found.region, subj.object, named=False)
     for i, subj in enumerate(out):
         if subj.subject is None:
             later = [s for s, m in zip(out[i + 1:], metrics[i + 1:]) if s.subject and m == metrics[i]]

@@ -91,6 +91,9 @@ CASES = [
     ("en", "The token has shed 40% of its value since the hack.", "40%", "price_change", -1),
     ("en", "Foreign investors dumped a net $2.1 billion of Indian equities in January.", "$2.1 billion", "fund_flow", -1),
     ("zh-Hant", "美元兌新台幣收在32.5元,貶值0.3%。", "0.3%", "price_change", -1),
+    # ellipsis: a bare figure after a parallel one takes its decision
+    ("en", "Bitcoin funds lost $1.09 billion; ether funds $630 million.", "$630 million", "fund_flow", -1),
+    ("zh-Hans", "道指收涨0.6%,标普500指数0.9%。", "0.9%", "price_change", 1),
     # a written sign wins for changes
     ("zh-Hans", "比特币过去24小时涨跌幅为-2.4%,成交量明显放大。", "-2.4%", "price_change", -1),
     ("zh-Hant", "日本央行將短期政策利率維持在負0.1%。", "負0.1%", "rate", None),

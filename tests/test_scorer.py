@@ -221,3 +221,15 @@ def test_duplicate_doc_ids_are_rejected(tmp_path):
         (tmp_path / name).write_text(doc(name="same").model_dump_json(), encoding="utf-8")
     with pytest.raises(ValueError, match="duplicate doc id"):
         load_gold(tmp_path)
+
+
+def test_optional_gold_never_makes_a_claim_level_false_positive():
+    from schemas import Claim, DocumentClaims
+    from evaluation.scorer import score
+
+    gold = DocumentClaims(doc="d", claims=[Claim(id="g1", start=0, end=3, text="10%", value=10, unit="%",
+                                                 subject="btc", metric="share", optional=True)])
+    pred = DocumentClaims(doc="d", claims=[Claim(id="c1", start=0, end=3, text="10%", value=10, unit="%",
+                                                 subject="eth", metric="other")])
+    report = score([gold], [pred])
+    assert (report.claim.tp, report.claim.fp, report.claim.fn) == (0, 0, 0)
