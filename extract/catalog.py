@@ -96,7 +96,20 @@ class Entity(BaseModel):
     part_of: tuple[str, ...] = ()
     region: str | None = None
     code: str | None = None
+    display: str | None = None
     notes: str | None = None
+
+    def label(self, lang: str = "en") -> str:
+        """Short name for reports: ``display``, else the ticker of an asset or fund, else the
+        shortest English (or Simplified Chinese) name."""
+        names = self.names.by_lang()
+        if lang == "zh" and names.get("zh-Hans"):
+            return min(names["zh-Hans"], key=len)
+        if self.display:
+            return self.display
+        if self.tickers and self.kind in ("asset", "fund"):
+            return self.tickers[0]
+        return min(names.get("en") or (self.id,), key=len)
 
     @field_validator("names", "tickers", "case_sensitive", "ambiguous", "part_of", mode="before")
     @classmethod

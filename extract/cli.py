@@ -80,7 +80,9 @@ def ingest(paths, db, quiet):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
-def extract(paths, fmt):
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the display form in table output.")
+def extract(paths, fmt, lang):
     """Extract claims from PATHS without storing them.
 
     jsonl writes one line per document in the gold format of GUIDE.md (doc, meta, claims),
@@ -90,21 +92,22 @@ def extract(paths, fmt):
     Examples:
       claims extract corpus/000_9881526b3ac62664.txt
       claims extract article.md --format table
+      claims extract corpus/ --format table --lang zh
     """
-    from .display import format_quantity
     from .extractor import extract_document
     from .readers import read_documents
 
     try:
         for document in read_documents(paths):
-            result = extract_document(document)
+            result = extract_document(document, display_lang=lang)
             if fmt == "jsonl":
                 click.echo(json.dumps(result.to_document_claims().to_gold(), ensure_ascii=False))
                 continue
             click.echo(f"# {document.id} ({result.lang}, {len(result.claims)} claims)")
-            for c in result.claims:
-                shown = format_quantity(c.value, c.unit, c.approx, c.low, c.high)
-                click.echo(f"{c.id}  [{c.start:>5},{c.end:>5})  {c.text:<20}  {shown}")
+            for c, shown in zip(result.claims, result.displays):
+                period = f"{c.period[0]}..{c.period[1]}" if c.period else "-"
+                source = f"per {c.source}" if c.source else ""
+                click.echo(f"{c.id}  [{c.start:>5},{c.end:>5})  {shown:<36} {c.metric or '':<14} {period:<22} {source}")
     except InputError as e:
         fail(e)
 
@@ -162,12 +165,15 @@ def eval_command(gold_dir, docs_dir, as_json, verbose):
 @cli.command()
 @click.option("--db", default="claims.db", show_default=True, help="SQLite file to read.")
 @click.option("--sample", default=3, show_default=True, help="Claims shown per document.")
-def summary(db, sample):
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the display forms.")
+def summary(db, sample, lang):
     """Print what the store holds: documents, claims per document, sample claims.
 
     \b
-    Example:
+    Examples:
       claims summary --db claims.db
+      claims summary --lang zh --sample 5
     """
     from .report import summary_text
     from .store import open_store
@@ -178,7 +184,7 @@ def summary(db, sample):
         store = open_store(db)
     except InputError as e:
         fail(e)
-    click.echo(summary_text(store, sample))
+    click.echo(summary_text(store, sample, lang))
 
 
 if __name__ == "__main__":

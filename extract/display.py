@@ -71,7 +71,7 @@ SIGNED_METRICS = {"fund_flow", "price_change", "market_cap_change", "aum_change"
 
 
 def subject_label(subject: str | None, lang: str = "en") -> str:
-    """Short display name: ticker for assets and funds, else the first name in the language."""
+    """Short display name of a subject (``btc+eth`` → ``BTC+ETH``); unknown ids as they are."""
     if not subject:
         return ""
     from .catalog import load_catalog
@@ -80,15 +80,7 @@ def subject_label(subject: str | None, lang: str = "en") -> str:
     parts = []
     for part in subject.split("+"):
         entity = catalog.get(part)
-        if entity is None:
-            parts.append(part)
-        elif lang == "zh" and entity.names.by_lang().get("zh-Hans"):
-            parts.append(entity.names.by_lang()["zh-Hans"][0])
-        elif entity.tickers and entity.kind in ("asset", "fund"):
-            parts.append(entity.tickers[0])
-        else:
-            names = entity.names.by_lang().get("en") or (entity.id,)
-            parts.append(min(names, key=len))
+        parts.append(entity.label(lang) if entity is not None else part)
     return "+".join(parts)
 
 

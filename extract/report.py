@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .display import format_quantity
+from .display import display_claim
 
 
-def summary_text(db: sqlite_utils.Database, sample: int = 3) -> str:
-    """Documents, claims per document, and the first ``sample`` claims of each in display form."""
+def summary_text(db: sqlite_utils.Database, sample: int = 3, lang: str = "en") -> str:
+    """Documents, claims per document, and the first ``sample`` claims of each in display form
+    (English, or Chinese with ``lang="zh"``)."""
+    from .store import claim_from_row
     lines = []
     docs = list(db.execute(
         "select d.id, d.title, d.lang, d.published, d.publisher, count(c.id) from documents d "
@@ -20,12 +22,10 @@ def summary_text(db: sqlite_utils.Database, sample: int = 3) -> str:
         lines.append(f"{published or '????-??-??'}  {doc_id}  [{lang}]  {count} claims")
         if title or publisher:
             lines.append(f"    {title or ''}" + (f"  — {publisher}" if publisher else ""))
-        rows = db.execute(
-            "select text, value, unit, approx, low, high, sentence from claims where document_id = ? "
-            "order by start limit ?", [doc_id, sample])
-        for text, value, unit, approx, low, high, sentence in rows:
-            shown = format_quantity(value, unit, approx, low, high)
-            quote = (sentence or "").replace("\n", " ")
-            quote = quote if len(quote) <= 60 else quote[:59] + "…"
-            lines.append(f"    {shown:<14} «{text}»  {quote}")
+        rows = db["claims"].rows_where("document_id = ?", [doc_id], order_by="start", limit=sample)
+        for row in rows:
+            shown = display_claim(claim_from_row(row), lang)
+            quote = (row["sentence"] or "").replace("\n", " ")
+            quote = quote if len(quote) <= 50 else quote[:49] + "…"
+            lines.append(f"    {shown:<34} «{row['text']}»  {quote}")
     return "\n".join(lines)

@@ -33,6 +33,10 @@ CLAIM_COLUMNS = {
     "period_start": str, "period_end": str, "source_id": str, "display": str,
     "confidence": float,
 }
+ENTITY_COLUMNS = {
+    "id": str, "kind": str, "name": str, "name_zh": str, "tickers": str, "region": str,
+    "part_of": str, "linked": int,
+}
 FTS_COLUMNS = {"documents": ["title", "text"], "claims": ["text", "sentence"]}
 INDEXES = {
     "claims": [["document_id"], ["subject_id", "metric"], ["unit"]],
@@ -70,10 +74,13 @@ def open_store(path: str | Path) -> sqlite_utils.Database:
 
 def _create_schema(db: sqlite_utils.Database) -> None:
     db["documents"].create(DOCUMENT_COLUMNS, pk="id", not_null={"text"}, if_not_exists=True)
+    db["entities"].create(ENTITY_COLUMNS, pk="id", not_null={"kind", "name"}, if_not_exists=True)
+    _sync_catalog(db)
     db["claims"].create(
         CLAIM_COLUMNS,
         pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
+        foreign_keys=[("document_id", "documents", "id"), ("subject_id", "entities", "id"),
+                      ("source_id", "entities", "id")],
         not_null={"document_id", "claim_id", "start", "end", "text", "value", "approx"},
         if_not_exists=True,
     )
@@ -83,6 +90,36 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     for table, columns in FTS_COLUMNS.items():
         if not db[f"{table}_fts"].exists():
             db[table].enable_fts(columns, tokenize="trigram", create_triggers=True)
+
+
+def _sync_catalog(db: sqlite_utils.Database) -> None:
+    """Upsert every catalog entity into ``entities`` (the catalog is the source of truth)."""
+    from .catalog import load_catalog
+
+    rows = []
+    for e in load_catalog():
+        names = e.names.by_lang()
+        rows.append({
+            "id": e.id, "kind": e.kind, "name": min(names.get("en") or (e.id,), key=len),
+            "name_zh": (names.get("zh-Hans") or (None,))[0], "tickers": ", ".join(e.tickers) or None,
+            "region": e.code or e.region, "part_of": ", ".join(e.part_of) or None, "linked": 1,
+        })
+    db["entities"].upsert_all(rows, pk="id")
+
+
+def _unlinked_entity_rows(db: sqlite_utils.Database, claims: list[Claim]) -> list[dict]:
+    """Rows for subject and source ids the catalog does not know: joint subjects (btc+eth) and
+    organisations found only by their form; they are stored with ``linked = 0``."""
+    wanted = {i for c in claims for i in (c.subject, c.source) if i}
+    known = {row[0] for row in db.execute(
+        f"select id from entities where id in ({', '.join('?' * len(wanted))})", list(wanted))} if wanted else set()
+    rows = []
+    for entity_id in sorted(wanted - known):
+        joint = "+" in entity_id
+        rows.append({"id": entity_id, "kind": "group" if joint else "organisation", "name": entity_id,
+                     "name_zh": None, "tickers": None, "region": None,
+                     "part_of": None, "linked": 0})
+    return rows
 
 
 def _problem(error: sqlite3.Error) -> str:
@@ -124,6 +161,7 @@ def save_document(
     ]
     try:
         with db.atomic():
+            db["entities"].insert_all(_unlinked_entity_rows(db, claims), pk="id", ignore=True)
             db["documents"].upsert(doc_row, pk="id")
             db["claims"].delete_where("document_id = ?", [document.id])
             db["claims"].insert_all(claim_rows)
@@ -193,14 +231,15 @@ def load_document_claims(db: sqlite_utils.Database) -> list[DocumentClaims]:
     """Every document with its claims in the gold format, ordered by document id then claim start."""
     by_document: dict[str, list[Claim]] = {}
     for row in db["claims"].rows_where(order_by='document_id, start, "end", claim_id'):
-        by_document.setdefault(row["document_id"], []).append(_claim_from_row(row))
+        by_document.setdefault(row["document_id"], []).append(claim_from_row(row))
     return [
         DocumentClaims(doc=doc.id, meta=doc.meta, claims=by_document.get(doc.id, []))
         for doc in iter_documents(db)
     ]
 
 
-def _claim_from_row(row: dict) -> Claim:
+def claim_from_row(row: dict) -> Claim:
+    """A stored claims row as a gold-format :class:`Claim`."""
     fields = {
         "id": row["claim_id"], "start": row["start"], "end": row["end"], "text": row["text"],
         "value": row["value"], "low": row["low"], "high": row["high"], "unit": row["unit"],

@@ -105,7 +105,8 @@ def test_empty_store_has_typed_schema(db):
     assert db["claims"].columns_dict["start"] is int
     assert db["claims"].columns_dict["confidence"] is float
     assert db["claims"].columns_dict["subject_id"] is str
-    assert db["claims"].foreign_keys[0].other_table == "documents"
+    assert {(fk.column, fk.other_table) for fk in db["claims"].foreign_keys} == {
+        ("document_id", "documents"), ("subject_id", "entities"), ("source_id", "entities")}
     assert {tuple(i.columns) for i in db["claims"].indexes} >= {
         ("document_id",), ("subject_id", "metric"), ("unit",)
     }
@@ -271,3 +272,13 @@ def test_locked_new_database_is_refused(tmp_path):
         other.close()
 
     assert "\n" not in str(info.value)
+
+
+def test_entities_table_holds_the_catalog_and_unlinked_subjects(db):
+    assert db["entities"].get("ibit")["kind"] == "fund"
+    assert db["entities"].get("btc")["linked"] == 1
+    claim = Claim(id="c01", start=0, end=4, text="百亿美元", value=-1e10, unit="USD", subject="btc+eth",
+                  source="acme-research")
+    save_document(db, zh_document(), [claim], [None], "test-1")
+    assert db["entities"].get("btc+eth")["linked"] == 0
+    assert db["entities"].get("acme-research")["kind"] == "organisation"
