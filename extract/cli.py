@@ -26,6 +26,7 @@ def cli():
     \b
     Examples:
       claims ingest corpus/ --db claims.db
+      claims crosscheck --db claims.db && claims report --db claims.db
       claims extract article.txt --format table
       claims eval --gold ../shared/eval/gold --docs ../shared/eval/docs
     """
@@ -118,20 +119,90 @@ def extract(paths, fmt, lang):
 def export(db, fmt):
     """Write the stored documents and claims, one gold-format JSON line per document.
 
+    After ``claims crosscheck``, a document's findings are added as its "checks" (GUIDE.md format).
+
     \b
     Example:
       claims export --db claims.db > claims.jsonl
     """
-    from .store import load_document_claims, open_store
+    from .findings_store import findings_as_checks
+    from .store import load_document_claims
+
+    store = _open_existing(db)
+    checks = findings_as_checks(store)  # {} when the store was never cross-checked
+    for record in load_document_claims(store):
+        if checks.get(record.doc):
+            record = record.model_copy(update={"checks": checks[record.doc]})
+        click.echo(json.dumps(record.to_gold(), ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--db", default="claims.db", show_default=True, help="SQLite file to cross-check.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the explanations.")
+def crosscheck(db, lang):
+    """Cross-check every stored claim and replace the stored findings with the new ones.
+
+    Finds figures that don't add up (conflicts, sums, shares, scale slips, implied prices) and
+    those checked and consistent. Re-running recomputes everything; re-ingesting a document drops
+    the findings that involve it until the next cross-check.
+
+    \b
+    Examples:
+      claims crosscheck --db claims.db
+      claims crosscheck --lang zh
+    """
+    from .findings_store import save_findings
+    from .report import findings_summary
+
+    store = _open_existing(db)
+    try:
+        from .crosscheck import run_crosscheck
+    except ImportError as e:
+        fail(InputError(db, f"cross-check engine not available ({e})"))
+    findings = run_crosscheck(store, lang=lang)
+    try:
+        save_findings(store, findings)
+    except (InputError, ValueError) as e:
+        fail(e)
+    click.echo(findings_summary(findings))
+
+
+@cli.command()
+@click.option("--db", default="claims.db", show_default=True, help="SQLite file to read.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the display forms.")
+@click.option("--all", "include_info", is_flag=True, help="Also list info findings (agreements, consistent checks).")
+def report(db, lang, include_info):
+    """Print the findings of the last cross-check: errors first, then warnings.
+
+    Each finding shows its kind and explanation, then each claim's role, the figure quoted in
+    its sentence, and the document's id, title and date.
+
+    \b
+    Examples:
+      claims report --db claims.db
+      claims report --all --lang zh
+    """
+    from .findings_store import has_findings_table
+    from .report import findings_report
+
+    store = _open_existing(db)
+    if not has_findings_table(store):
+        fail(InputError(db, "no findings yet; run `claims crosscheck` first"))
+    click.echo(findings_report(store, include_info=include_info, lang=lang))
+
+
+def _open_existing(db: str):
+    """Open an existing store, or exit with a one-line error (a missing file is not created)."""
+    from .store import open_store
 
     if not Path(db).exists():
         fail(InputError(db, "no such database"))
     try:
-        store = open_store(db)
+        return open_store(db)
     except InputError as e:
         fail(e)
-    for record in load_document_claims(store):
-        click.echo(json.dumps(record.to_gold(), ensure_ascii=False))
 
 
 @cli.command("eval")

@@ -17,6 +17,7 @@ import sqlite_utils
 from schemas import Claim, Document, DocumentClaims, DocumentMeta
 
 from .errors import StoreError
+from .findings_store import forget_document_findings
 
 BUSY_TIMEOUT_S = 2.0
 
@@ -148,6 +149,8 @@ def save_document(
 ) -> None:
     """Upsert ``document`` and replace all its claims, in one transaction: all or nothing.
 
+    Findings that involve the document are deleted with its old claims (run the cross-check again).
+
     ``sentences[i]`` is the sentence around ``claims[i]``, ``displays[i]`` its display form.
     Raises ``StoreError`` on a failed write.
     """
@@ -163,6 +166,7 @@ def save_document(
         with db.atomic():
             db["entities"].insert_all(_unlinked_entity_rows(db, claims), pk="id", ignore=True)
             db["documents"].upsert(doc_row, pk="id")
+            forget_document_findings(db, document.id)  # its findings are stale; frees the claims' FKs
             db["claims"].delete_where("document_id = ?", [document.id])
             db["claims"].insert_all(claim_rows)
     except sqlite3.Error as e:

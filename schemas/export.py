@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import Claim, Document, DocumentClaims, Quantity
+from . import Claim, Document, DocumentClaims, Finding, Quantity
 
-MODELS = {"document": Document, "quantity": Quantity, "claim": Claim, "document_claims": DocumentClaims}
+MODELS = {"document": Document, "quantity": Quantity, "claim": Claim, "document_claims": DocumentClaims,
+          "finding": Finding}
 HERE = Path(__file__).parent
 
 
