@@ -25,7 +25,8 @@ Matching rules
 * Field accuracy over pairs matched at quantity level (optional gold excluded): ``sign`` (sign
   of value, 0 its own sign), ``subject``/``metric``/``source``/``approx``/``region`` equal
   (missing on both sides is equal; missing ``approx`` is ``exact``), ``period`` compatible.
-* Check-level scoring (cross-check findings) is not implemented; ``EvalReport.checks`` is None.
+* Check-level scoring (cross-check findings against gold ``checks``) lives in
+  :mod:`evaluation.checks`; ``EvalReport.checks`` holds its result when the gold has checks.
 """
 from __future__ import annotations
 
@@ -206,7 +207,7 @@ class EvalReport:
     fields: dict[str, FieldScore] = field(default_factory=lambda: {f: FieldScore() for f in FIELDS})
     errors: Errors = field(default_factory=Errors)
     unscored: list[str] = field(default_factory=list)
-    checks: dict | None = None  # reserved for check-level scoring
+    checks: dict | None = None  # check recall and false alarms (evaluation.checks)
 
     def to_dict(self) -> dict:
         return {
@@ -318,6 +319,13 @@ def format_report(report: EvalReport, verbose: bool = False) -> str:
     for name, f in report.fields.items():
         rate = "-" if f.rate is None else f"{f.rate:.3f}"
         lines.append(f"{name:<10}{f.correct:>9}{f.total:>7}{rate:>8}")
+    if report.checks:
+        c = report.checks
+        lines += ["", f"checks    inconsistent found {c['found']}/{c['inconsistent']} (recall {c['recall']:.3f}); "
+                      f"consistent flagged as error/warning {c['false_alarms']}/{c['consistent']}"]
+        if verbose:
+            lines += [f"  missed  {m['doc'][:24]:<25}{m['kind']:<22}{' '.join(m['claims'])[:60]}" for m in c["missed"]]
+            lines += [f"  alarm   {a['doc'][:24]:<25}{a['kind']:<22}{' '.join(a['findings'])}" for a in c["alarms"]]
     if verbose:
         lines += _format_errors(report.errors)
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 FindingKind = Literal["conflict", "agreement", "sum", "share", "subset_exceeds_total", "scale_suspect",
                       "implied_price", "headline", "containment"]
 Severity = Literal["error", "warning", "info"]
-Role = Literal["total", "part", "share", "side", "price", "amount", "units", "headline", "body",
+Role = Literal["total", "part", "share", "side", "against", "price", "amount", "units", "headline", "body",
                "whole", "offset"]
 
 

@@ -26,6 +26,7 @@ OFFSET_CUES = re.compile(r"其他(?:区域|地区|市场|国家|产品)[^。]{0,
 def finding(kind: str, severity: str, claims: list[tuple[Fact, str]], explanation: str,
             numbers: dict[str, float] | None = None, lang: str = "en") -> Finding:
     """A finding with a stable id (kind + hash of its claim ids and roles)."""
+    claims = list({f.id: (f, role) for f, role in reversed(claims)}.values())[::-1]  # first role wins
     ids = sorted(f"{f.id}:{role}" for f, role in claims)
     digest = hashlib.sha1("|".join([kind, *ids]).encode()).hexdigest()[:12]
     return Finding(
@@ -104,7 +105,7 @@ def _disagreement(left: list[Fact], right: list[Fact], lang: str) -> Iterator[Fi
     if a.doc == b.doc and (a.sentence == b.sentence or (a.sign and b.sign and a.sign != b.sign)):
         return  # one sentence with two values, or one story with two directions: two scopes, not one fact
     fact = describe(a, lang)
-    claims = [(f, "side") for f in (left + right)[:12]]
+    claims = [(f, "side") for f in left[-6:]] + [(f, "against") for f in right[:6]]
     numbers = {"a": a.value, "b": b.value}
     k = power_of_ten_apart(a.value, b.value)
     if k:
