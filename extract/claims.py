@@ -62,7 +62,8 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
     quantities = [s._.quantity for s in spans]
     mentions = doc_mentions(doc)
     paras = paragraphs(text)
-    title = paras[0] if paras and len(text[paras[0][0]:paras[0][1]]) <= 120 else None
+    # the first line is a title when it is short and more text follows it
+    title = paras[0] if len(paras) > 1 and len(text[paras[0][0]:paras[0][1]]) <= 120 else None
     earlier: list[Earlier] = []
     contexts, metrics, subjects, periods = [], [], [], []
     for i, (span, q) in enumerate(zip(spans, quantities)):
