@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/claims ingest corpus/ --db $(DB)
+	$(BIN)/claims crosscheck --db $(DB)
 	$(BIN)/claims summary --db $(DB)
+	$(BIN)/claims report --db $(DB)
 
 test: $(STAMP)
 	$(BIN)/pytest -q

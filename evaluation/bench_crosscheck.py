@@ -55,8 +55,8 @@ DAYS = 728                           # 104 weeks, ~2 years
 SPACING = 90                         # virtual characters between two claims of a document
 
 # Error rates (per figure written); small, as in real news, but growing with n like everything else.
-CONFLICT_RATE = 0.006
-SLIP_RATE = 0.004
+CONFLICT_RATE = 0.008
+SLIP_RATE = 0.008
 PART_EXCEEDS_RATE = 0.05             # per weekly report that states a region next to its total
 SHARE_ERROR_RATE = 0.03              # per stated share
 HEADLINE_ERROR_RATE = 0.02           # per titled document

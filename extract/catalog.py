@@ -104,7 +104,7 @@ class Entity(BaseModel):
         shortest English (or Simplified Chinese) name."""
         names = self.names.by_lang()
         if lang == "zh" and names.get("zh-Hans"):
-            return min(names["zh-Hans"], key=len)
+            return names["zh-Hans"][0]
         if self.display:
             return self.display
         if self.tickers and self.kind in ("asset", "fund"):

@@ -19,9 +19,9 @@ def summary_text(db: sqlite_utils.Database, sample: int = 3, lang: str = "en") -
     ))
     total = sum(row[5] for row in docs)
     lines.append(f"{len(docs)} documents, {total} claims")
-    for doc_id, title, lang, published, publisher, count in docs:
+    for doc_id, title, doc_lang, published, publisher, count in docs:
         lines.append("")
-        lines.append(f"{published or '????-??-??'}  {doc_id}  [{lang}]  {count} claims")
+        lines.append(f"{published or '????-??-??'}  {doc_id}  [{doc_lang}]  {count} claims")
         if title or publisher:
             lines.append(f"    {title or ''}" + (f"  — {publisher}" if publisher else ""))
         rows = db["claims"].rows_where("document_id = ?", [doc_id], order_by="start", limit=sample)

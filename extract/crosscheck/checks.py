@@ -231,7 +231,8 @@ def _part_exceeds(parts: list[Fact], wholes: list[Fact], facts: list[Fact], text
         return finding("subset_exceeds_total", "info", claims + [(s, "offset") for s in offsets[:6]],
                        sentence("subset_explained", lang, offset=offset, **names), numbers, lang)
     if same_way or offsets:
-        return finding("subset_exceeds_total", "error", claims + [(s, "part") for s in (same_way + offsets)[:6]],
+        return finding("subset_exceeds_total", "error",
+                       claims + [(s, "part") for s in same_way[:6]] + [(s, "offset") for s in offsets[:6]],
                        sentence("subset_error", lang, **names), numbers, lang)
     return finding("subset_exceeds_total", "warning", claims, sentence("subset_warning", lang, **names), numbers, lang)
 
