@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= claims.db
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser serve clean
 
 install: $(STAMP)
 
@@ -21,8 +21,25 @@ demo: $(STAMP)
 	$(BIN)/claims summary --db $(DB)
 	$(BIN)/claims report --db $(DB)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest -q
+
+# Debian's Chromium, driven by Playwright in tests/test_datasette.py (no `playwright install`).
+# Installed with apt-get only when /usr/bin/chromium is missing (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	elif command -v sudo >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "warning: $(CHROMIUM) missing and not root: the browser tests will be skipped"; \
+	fi
+
+# Browse the demo database in Datasette (read-only) at http://127.0.0.1:8001/
+serve: $(STAMP)
+	$(BIN)/claims serve --db $(DB)
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm *.egg-info

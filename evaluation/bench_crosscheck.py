@@ -499,16 +499,17 @@ def run(sizes=DEFAULT_SIZES, seed: int = 0, out: str | Path | None = DEFAULT_OUT
             r["ratio"] = r["us_per_claim"] / base if base else None
         if echo:
             print(_row_line(row), flush=True)
-    result = {
-        "benchmark": "crosscheck_facts on synthetic claims",
-        "seed": seed, "python": platform.python_version(), "machine": platform.machine(),
-        "near_linear": all(r["ratio"] is not None and r["ratio"] < 2 for r in rows),
-        "sizes": rows,
-    }
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        result = {
+            "benchmark": "crosscheck_facts on synthetic claims",
+            "seed": seed, "python": platform.python_version(), "machine": platform.machine(),
+            "sizes_requested": list(sizes),
+            "near_linear": all(r["ratio"] is not None and r["ratio"] < 2 for r in rows),
+            "sizes": rows,
+        }
+        if out is not None:   # after every size, so a run cut short keeps the sizes it finished
+            out = Path(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
 

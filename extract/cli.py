@@ -258,5 +258,12 @@ def summary(db, sample, lang):
     click.echo(summary_text(store, sample, lang))
 
 
+from .cli_check import check  # noqa: E402
+
+cli.add_command(check)
+from .serve import serve  # noqa: E402
+cli.add_command(serve)
+
+
 if __name__ == "__main__":
     cli()

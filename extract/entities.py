@@ -23,6 +23,8 @@ CJK = r"\u4e00-\u9fff"
 
 if not Span.has_extension("linked"):
     Span.set_extension("linked", default=True)
+if not Span.has_extension("proposed"):  # an extract.ner.NerSpan on spans a NER model proposed
+    Span.set_extension("proposed", default=None)
 
 
 def alias_variants(alias: str) -> set[str]:
@@ -39,6 +41,22 @@ def _jieba_words() -> tuple[str, ...]:
             if re.search(f"[{CJK}]", variant) and " " not in variant:
                 words.add(variant)
     return tuple(sorted(words))
+
+
+@lru_cache(maxsize=1)
+def _chinese_alias_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    ids = {}
+    for alias in load_catalog().aliases(["zh-Hans", "zh-Hant"]):
+        if len(alias.text) >= 2:
+            ids.setdefault(alias.text, alias.entity_id)
+    body = "|".join(re.escape(a) for a in sorted(ids, key=len, reverse=True))
+    return re.compile(body), ids
+
+
+def chinese_alias_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, entity id) of every Chinese alias written in ``text``, longest first, left to right."""
+    pattern, ids = _chinese_alias_pattern()
+    return [(m.start(), m.end(), ids[m.group()]) for m in pattern.finditer(text)]
 
 
 def add_aliases_to_jieba() -> None:
@@ -75,6 +93,14 @@ class EntityMentions:
                 spans.append(Span(doc, start, end, label=match_id))
         known = filter_spans(spans)
         taken = [(s.start_char, s.end_char) for s in known]
+        for start, end, entity_id in chinese_alias_matches(doc.text):
+            # jieba may merge a name into a longer word (美国市场): match Chinese names over characters
+            if any(a < end and start < b for a, b in taken):
+                continue
+            span = doc.char_span(start, end, label=entity_id, alignment_mode="expand")
+            if span is not None and not any(a < span.end_char and span.start_char < b for a, b in taken):
+                known.append(span)
+                taken.append((span.start_char, span.end_char))
         for start, end in self.unknown_spans(doc):
             if any(a < end and start < b for a, b in taken):
                 continue
@@ -111,6 +137,10 @@ def doc_mentions(doc: Doc) -> list[Mention]:
     catalog = load_catalog()
     out = []
     for span in sorted(doc.spans["entities"], key=lambda s: s.start_char):
+        proposed = span._.proposed
+        if proposed is not None:  # from the ner_mentions model: its exact characters and kind
+            out.append(Mention(proposed.start, proposed.end, proposed.text, span.label_, proposed.kind, linked=False))
+            continue
         entity = catalog.get(span.label_)
         out.append(Mention(span.start_char, span.end_char, span.text, span.label_,
                            entity.kind if entity else "organisation", linked=entity is not None))

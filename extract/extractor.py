@@ -37,10 +37,14 @@ def document_language(document: Document) -> str:
     return lang
 
 
-def extract_document(document: Document, display_lang: str = "en") -> Extraction:
-    """Find every claim in ``document``; offsets point into ``document.text`` exactly."""
+def extract_document(document: Document, display_lang: str = "en", ner_model: str | None = None) -> Extraction:
+    """Find every claim in ``document``; offsets point into ``document.text`` exactly.
+
+    ``ner_model`` (a model folder, hub id, or ``zh=PATH,en=PATH``) adds the subjects a
+    token-classification model finds where the catalog has none (see :mod:`extract.ner`).
+    """
     lang = document_language(document)
-    doc = parse(document.text, lang)
+    doc = parse(document.text, lang, ner_model)
     built = build_claims(doc, lang, document.meta.date, display_lang)
     return Extraction(document, lang, [b.claim for b in built], [b.sentence for b in built],
                       [b.display for b in built])

@@ -57,8 +57,12 @@ class QuantityFinder:
 
 
 @lru_cache(maxsize=None)
-def load_pipeline(lang: str) -> Language:
-    """The pipeline for ``zh`` (Simplified and Traditional) or ``en``, built once and reused."""
+def load_pipeline(lang: str, ner_model: str | None = None) -> Language:
+    """The pipeline for ``zh`` (Simplified and Traditional) or ``en``, built once and reused.
+
+    With ``ner_model`` (a model folder or hub id) the ``ner_mentions`` component of
+    :mod:`extract.ner` follows ``entity_mentions``; only then are torch and transformers imported.
+    """
     if lang.startswith("zh"):
         import jieba
 
@@ -71,12 +75,23 @@ def load_pipeline(lang: str) -> Language:
     nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_PUNCT})
     nlp.add_pipe("quantities")
     nlp.add_pipe("entity_mentions")
+    if ner_model:
+        from . import ner  # noqa: F401 — registers the ner_mentions factory
+
+        nlp.add_pipe("ner_mentions", config={"model": ner_model})
     return nlp
 
 
-def parse(text: str, lang: str) -> Doc:
-    """Run the language's pipeline over ``text``; ``lang`` is zh-Hans, zh-Hant or en."""
-    nlp = load_pipeline("zh" if lang.startswith("zh") else "en")
+def parse(text: str, lang: str, ner_model: str | None = None) -> Doc:
+    """Run the language's pipeline over ``text``; ``lang`` is zh-Hans, zh-Hant or en.
+
+    ``ner_model`` is a model spec for :func:`extract.ner.model_for` (one path, or one per language).
+    """
+    if ner_model:
+        from .ner import model_for
+
+        ner_model = model_for(ner_model, lang)
+    nlp = load_pipeline("zh" if lang.startswith("zh") else "en", ner_model)
     doc = nlp.make_doc(text)
     doc._.lang_tag = lang
     for _, proc in nlp.pipeline:

@@ -18,6 +18,7 @@ from schemas import Claim, Document, DocumentClaims, DocumentMeta
 
 from .errors import StoreError
 from .findings_store import forget_document_findings
+from .views import create_views
 
 BUSY_TIMEOUT_S = 2.0
 
@@ -91,6 +92,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     for table, columns in FTS_COLUMNS.items():
         if not db[f"{table}_fts"].exists():
             db[table].enable_fts(columns, tokenize="trigram", create_triggers=True)
+    create_views(db)  # the reading views for Datasette (extract/views.py)
 
 
 def _sync_catalog(db: sqlite_utils.Database) -> None:
@@ -296,3 +298,31 @@ def _search(db: sqlite_utils.Database, table: str, query: str, limit: int, order
 
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def subject_counts(db: sqlite_utils.Database, unlinked: bool = False, examples: int = 2) -> list[dict]:
+    """Entities that are the subject of stored claims, most claims first: id, kind, name, linked,
+    ``claims``, ``documents`` and up to ``examples`` example quotes (``[{"document_id", "sentence"}]``).
+
+    With ``unlinked``, only subjects the catalog does not know (``entities.linked = 0``: found by
+    their form or proposed by a NER model), leaving out joint subjects (``btc+eth``) — the candidate
+    aliases to review for the catalog.
+    """
+    where = "where e.linked = 0 and instr(e.id, '+') = 0" if unlinked else ""
+    cursor = db.execute(f"""
+        select e.id, e.kind, e.name, e.linked, count(c.id) as claims,
+               count(distinct c.document_id) as documents
+        from entities e join claims c on c.subject_id = e.id
+        {where}
+        group by e.id order by claims desc, e.id
+    """)
+    names = [c[0] for c in cursor.description]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    for row in rows:
+        row["examples"] = [
+            {"document_id": d, "sentence": (s or t).strip()} for d, s, t in db.execute(
+                'select document_id, sentence, text from claims where subject_id = ? '
+                'group by coalesce(sentence, text) order by document_id, start limit ?',
+                [row["id"], max(0, examples)])
+        ]
+    return rows

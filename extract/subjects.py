@@ -318,6 +318,14 @@ def _carried(ctx: ClaimContext, earlier: list[Earlier], metric: str | None, regi
     figures take the previous figure's subject in the same paragraph, else the previous one of
     the same metric."""
     clause = ctx.norm[_clause_start(ctx.norm, ctx.sentence[0], ctx.quantity.start):ctx.quantity.end + 6]
+    if region is not None:
+        # a figure scoped only by a region ("美国市场流出 18 亿美元") breaks down the broadest total so far
+        catalog = load_catalog()
+        totals = [e for e in earlier if e.metric == metric and e.region is None and e.subject in catalog
+                  and catalog.get(e.subject).kind == "aggregate"]
+        if totals:
+            broadest = min(totals, key=lambda e: (len(catalog.ancestors(e.subject)), -e.start))
+            return Subject(broadest.subject, region, named=False)
     if _words()["total"].search(clause):
         for e in earlier:
             if e.metric == metric and e.subject and e.region is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import Claim, Document, DocumentClaims, Finding, Quantity
+from . import Claim, Document, DocumentClaims, DraftCheck, Finding, Quantity
 
 MODELS = {"document": Document, "quantity": Quantity, "claim": Claim, "document_claims": DocumentClaims,
-          "finding": Finding}
+          "finding": Finding, "draft_check": DraftCheck}
 HERE = Path(__file__).parent
 
 
