@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+ML_STAMP := $(VENV)/.ml-stamp
 DB ?= claims.db
 
 .PHONY: demo test install browser serve clean
@@ -21,7 +22,15 @@ demo: $(STAMP)
 	$(BIN)/claims summary --db $(DB)
 	$(BIN)/claims report --db $(DB)
 
-test: $(STAMP) browser
+# The ml extra (extract/ner.py, tests/test_ner.py) for the tests only: torch pinned first (a CPU
+# build from the local wheel), so transformers' "torch>=2.0" installs nothing more; skipped when
+# torch already imports. Redone whenever the main install is.
+$(ML_STAMP): $(STAMP)
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,ml]'
+	touch $(ML_STAMP)
+
+test: $(ML_STAMP) browser
 	$(BIN)/pytest -q
 
 # Debian's Chromium, driven by Playwright in tests/test_datasette.py (no `playwright install`).

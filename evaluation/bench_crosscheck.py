@@ -454,9 +454,9 @@ def measure(n: int, seed: int = 0, trace: bool = True) -> dict:
     build_s = time.perf_counter() - t0
     gc.collect()
     rss_before = _maxrss_mib()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     findings = crosscheck_facts(facts, texts)
-    seconds = time.perf_counter() - t0
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     rss_after = _maxrss_mib()
     kinds = Counter(f.kind for f in findings)
     severities = Counter(f.severity for f in findings)
@@ -477,7 +477,8 @@ def measure(n: int, seed: int = 0, trace: bool = True) -> dict:
     return {
         "claims": len(facts), "documents": len(texts), "findings": n_findings,
         "seconds": seconds, "claims_per_s": len(facts) / seconds if seconds else None,
-        "us_per_claim": 1e6 * seconds / len(facts), "peak_mib": peak_mib,
+        "us_per_claim": 1e6 * seconds / len(facts), "cpu_seconds": cpu_seconds,
+        "cpu_us_per_claim": 1e6 * cpu_seconds / len(facts), "peak_mib": peak_mib,
         "peak_bytes_per_claim": peak_mib * 2**20 / len(facts) if peak_mib is not None else None,
         "traced_seconds": traced_s, "build_seconds": build_s,
         "maxrss_mib_before": rss_before, "maxrss_mib_after": rss_after,
@@ -490,13 +491,15 @@ def run(sizes=DEFAULT_SIZES, seed: int = 0, out: str | Path | None = DEFAULT_OUT
     """Benchmark every size; write JSON to ``out`` (None: don't) and return the results."""
     warm, warm_texts = synthetic_facts(300, seed + 1)
     crosscheck_facts(warm, warm_texts)   # load catalog, templates and caches outside the timers
-    rows = []
+    rows: list[dict] = []
+    result: dict = {"sizes": rows}
     for n in sizes:
         row = measure(n, seed, trace)
         rows.append(row)
-        base = rows[0]["us_per_claim"]
+        base, cpu_base = rows[0]["us_per_claim"], rows[0]["cpu_us_per_claim"]
         for r in rows:
             r["ratio"] = r["us_per_claim"] / base if base else None
+            r["cpu_ratio"] = r["cpu_us_per_claim"] / cpu_base if cpu_base else None
         if echo:
             print(_row_line(row), flush=True)
         result = {
@@ -514,14 +517,16 @@ def run(sizes=DEFAULT_SIZES, seed: int = 0, out: str | Path | None = DEFAULT_OUT
 
 
 HEADER = (f"{'claims':>10} {'docs':>7} {'findings':>9} {'seconds':>9} {'claims/s':>10} {'µs/claim':>9} "
-          f"{'ratio':>6} {'peak MiB':>9} {'maxRSS MiB':>10}")
+          f"{'ratio':>6} {'cpu ratio':>9} {'peak MiB':>9} {'maxRSS MiB':>10}")
 
 
 def _row_line(r: dict) -> str:
     peak = f"{r['peak_mib']:9.1f}" if r["peak_mib"] is not None else f"{'-':>9}"
     ratio = f"{r['ratio']:6.2f}" if r.get("ratio") is not None else f"{'-':>6}"
+    cpu_ratio = f"{r['cpu_ratio']:9.2f}" if r.get("cpu_ratio") is not None else f"{'-':>9}"
     return (f"{r['claims']:>10,} {r['documents']:>7,} {r['findings']:>9,} {r['seconds']:9.2f} "
-            f"{r['claims_per_s']:>10,.0f} {r['us_per_claim']:9.1f} {ratio} {peak} {r['maxrss_mib_after']:10.0f}")
+            f"{r['claims_per_s']:>10,.0f} {r['us_per_claim']:9.1f} {ratio} {cpu_ratio} {peak} "
+            f"{r['maxrss_mib_after']:10.0f}")
 
 
 def table(result: dict) -> str:

@@ -13,6 +13,7 @@ from schemas import Claim, Quantity
 
 from .claimcontext import ClaimContext
 from .display import display_claim
+from .doctext import doc_text
 from .entities import doc_mentions
 from .metrics import classify_metric
 from .normalize import normalize
@@ -56,7 +57,7 @@ def signed_value(value: float, direction: int | None) -> float:
 
 def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: str = "en") -> list[BuiltClaim]:
     """One claim per quantity span, numbered c01, c02… in text order."""
-    text = doc.text
+    text = doc_text(doc)
     norm = normalize(text, simplify=lang.startswith("zh"))
     spans = sorted(doc.spans["quantities"], key=lambda s: s._.quantity.start)
     quantities = [s._.quantity for s in spans]

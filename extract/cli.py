@@ -35,46 +35,60 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default="claims.db", show_default=True, help="SQLite file to write.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def ingest(paths, db, quiet):
-    """Read PATHS (.txt + .json sidecar, .md, .jsonl, or folders), extract, store.
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors: no progress bar, no summary (for cron).")
+@click.option("--ner-model", metavar="PATH", envvar="CLAIMS_NER_MODEL", show_envvar=True,
+              help="Token-classification model folder (or zh=PATH,en=PATH) proposing subjects the catalog lacks; "
+                   "needs the ml extra. Default: [ner] model in claims.toml, else off.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
+              help="Worker processes extracting in parallel. Default: all cores.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Extract on a Dask cluster: its scheduler (tcp://HOST:8786), or 'local' for a LocalCluster.")
+@click.option("--reextract", is_flag=True, help="Re-extract every document, unchanged ones too (a new extractor).")
+def ingest(paths, db, quiet, ner_model, workers, dask_address, reextract):
+    """Read PATHS (.txt + .json sidecar, .md, .jsonl, .html, RSS/Atom .xml, or folders), extract, store.
 
-    Re-ingesting a document replaces its claims. A bad file is reported on one line and
-    skipped; the others are still stored, and the exit status is 2.
+    Incremental: a document whose text and extractor version are already stored is skipped, so
+    re-running over a growing folder or feed extracts only what is new or changed. Exact and
+    near duplicates are stored once, with every URL they were seen under (document_urls). Each
+    run is recorded in the runs table, every failure in errors. A bad file is reported on one
+    line and skipped; the others are still stored, and the exit status is 2. A killed run loses
+    nothing it committed; run it again to finish.
 
     \b
     Examples:
       claims ingest corpus/
       claims ingest feed.jsonl draft.md --db newsroom.db
+      claims ingest feeds/ pages/ --workers 4 --quiet
+      claims ingest archive/ --dask tcp://scheduler:8786
+      claims ingest corpus/ --reextract
+      claims ingest corpus/ --ner-model models/bert-base-chinese-ner
     """
-    from .extractor import EXTRACTOR_VERSION, extract_document
-    from .readers import input_files, read_file
-    from .store import open_store, save_document
+    from .batch import ingest as run_ingest
+    from .readers import input_files
+    from .store import open_store
 
     try:
         store = open_store(db)
         files = input_files(paths)
+        ner_model = _ner_model(ner_model)
+        report = run_ingest(store, files, inputs=list(paths), workers=workers, dask=dask_address,
+                            reextract=reextract, ner_model=ner_model, progress=not quiet and sys.stderr.isatty(),
+                            on_error=lambda line: click.echo(f"error: {line}", err=True))
+    except ImportError as e:
+        if not dask_address:
+            raise
+        fail(InputError("--dask", f"{e.name or e} is not installed (pip install 'market-claims[dask]')"))
     except InputError as e:
         fail(e)
-    failed = 0
-    documents = claims = 0
-    for path in files:
-        try:
-            # Read and extract the whole file before storing any of it: a bad file is skipped whole.
-            results = [extract_document(document) for document in read_file(path)]
-            for result in results:
-                # Store the language the claims were extracted in (detected when the meta lacks it).
-                meta = result.document.meta.model_copy(update={"lang": result.lang})
-                document = result.document.model_copy(update={"meta": meta})
-                save_document(store, document, result.claims, result.sentences, EXTRACTOR_VERSION, result.displays)
-                documents += 1
-                claims += len(result.claims)
-        except InputError as e:
-            click.echo(f"error: {e}", err=True)
-            failed += 1
     if not quiet:
-        click.echo(f"{documents} documents, {claims} claims stored in {db}" + (f"; {failed} files refused" if failed else ""))
-    if failed:
+        c = report.counts
+        refused = (f"; {report.files_refused} files refused" if report.files_refused else "") + \
+                  (f"; {report.documents_failed} documents failed" if report.documents_failed else "")
+        click.echo(f"{report.documents} documents, {c.claims} claims stored in {db}{refused}")
+        click.echo(f"run {report.run_id}: {c.seen} seen, {c.new} new, {c.changed} changed, {c.skipped} unchanged, "
+                   f"{c.duplicates} duplicates, {c.failed} failed in {report.seconds:.1f} s "
+                   f"({c.seen / max(report.seconds, 1e-9):.1f} docs/s)")
+    if report.counts.failed:
         sys.exit(BAD_INPUT)
 
 
@@ -83,7 +97,10 @@ def ingest(paths, db, quiet):
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of the display form in table output.")
-def extract(paths, fmt, lang):
+@click.option("--ner-model", metavar="PATH", envvar="CLAIMS_NER_MODEL", show_envvar=True,
+              help="Token-classification model folder (or zh=PATH,en=PATH) proposing subjects the catalog lacks; "
+                   "needs the ml extra. Default: [ner] model in claims.toml, else off.")
+def extract(paths, fmt, lang, ner_model):
     """Extract claims from PATHS without storing them.
 
     jsonl writes one line per document in the gold format of GUIDE.md (doc, meta, claims),
@@ -94,13 +111,15 @@ def extract(paths, fmt, lang):
       claims extract corpus/000_9881526b3ac62664.txt
       claims extract article.md --format table
       claims extract corpus/ --format table --lang zh
+      claims extract article.txt --ner-model zh=models/ckip-ner,en=models/bert-base-NER
     """
     from .extractor import extract_document
     from .readers import read_documents
 
     try:
+        ner_model = _ner_model(ner_model)
         for document in read_documents(paths):
-            result = extract_document(document, display_lang=lang)
+            result = extract_document(document, display_lang=lang, ner_model=ner_model)
             if fmt == "jsonl":
                 click.echo(json.dumps(result.to_document_claims().to_gold(), ensure_ascii=False))
                 continue
@@ -191,6 +210,48 @@ def report(db, lang, include_info):
     if not has_findings_table(store):
         fail(InputError(db, "no findings yet; run `claims crosscheck` first"))
     click.echo(findings_report(store, include_info=include_info, lang=lang))
+
+
+def _ner_model(option: str | None) -> str | None:
+    """The NER model spec from --ner-model / $CLAIMS_NER_MODEL / claims.toml, loaded now so that a
+    bad one fails once; None (and no torch import) when none is configured."""
+    from .ner import check_model, ner_spec
+
+    spec = ner_spec(option)
+    check_model(spec)
+    return spec
+
+
+@cli.command()
+@click.option("--db", default="claims.db", show_default=True, help="SQLite file to read.")
+@click.option("--unlinked", is_flag=True, help="Only subjects the catalog does not know (candidate aliases).")
+@click.option("--examples", default=2, show_default=True, help="Example quotes shown per subject.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per subject.")
+def entities(db, unlinked, examples, as_json):
+    """List the subjects of stored claims with their claim counts and example quotes.
+
+    --unlinked keeps those the catalog does not know (entities.linked = 0): organisations found
+    by their form and names proposed by --ner-model, to review as catalog entries or aliases.
+
+    \b
+    Examples:
+      claims entities --unlinked --db claims.db
+      claims entities --examples 0
+    """
+    from .store import subject_counts
+
+    store = _open_existing(db)
+    rows = subject_counts(store, unlinked=unlinked, examples=examples)
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        mark = "" if row["linked"] else "  (unlinked)"
+        click.echo(f"{row['id']}  {row['kind']}  {row['claims']} claims in {row['documents']} documents{mark}")
+        for quote in row["examples"]:
+            click.echo(f"    {quote['document_id']}: {quote['sentence'][:160]}")
+    if not rows and not as_json:
+        click.echo("no unlinked subjects" if unlinked else "no subjects")
 
 
 def _open_existing(db: str):

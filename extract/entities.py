@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -17,6 +19,7 @@ from spacy.util import filter_spans
 
 from .catalog import load_catalog, slug_id
 from .claimcontext import Mention
+from .doctext import doc_text
 from .tables import load_table
 
 CJK = r"\u4e00-\u9fff"
@@ -93,7 +96,8 @@ class EntityMentions:
                 spans.append(Span(doc, start, end, label=match_id))
         known = filter_spans(spans)
         taken = [(s.start_char, s.end_char) for s in known]
-        for start, end, entity_id in chinese_alias_matches(doc.text):
+        text = doc_text(doc)
+        for start, end, entity_id in chinese_alias_matches(text):
             # jieba may merge a name into a longer word (美国市场): match Chinese names over characters
             if any(a < end and start < b for a, b in taken):
                 continue
@@ -104,7 +108,7 @@ class EntityMentions:
         for start, end in self.unknown_spans(doc):
             if any(a < end and start < b for a, b in taken):
                 continue
-            span = doc.char_span(start, end, label=slug_id(doc.text[start:end]), alignment_mode="expand")
+            span = doc.char_span(start, end, label=slug_id(text[start:end]), alignment_mode="expand")
             if span is not None:
                 span._.linked = False
                 known.append(span)
@@ -116,10 +120,14 @@ class EntityMentions:
         """Organisations the catalog does not know: "Acme Capital Partners"; in Chinese, a jieba
         word of two or more characters followed by an organisation word (某某资本, 星辰基金)."""
         t = load_table("organisations")
-        out = [(m.start(), m.end()) for m in self.unknown.finditer(doc.text)]
+        out = [(m.start(), m.end()) for m in self.unknown.finditer(doc_text(doc))]
         heads, stop = set(t["zh_heads"]), set(t["zh_not_names"])
-        for i in range(1, len(doc)):
-            head, name = doc[i], doc[i - 1]
+        # only tokens that are organisation words can be heads: find them in the token array
+        # rather than making a Token object of every token (a hot spot on long documents)
+        orths = doc.to_array([ORTH])
+        wanted = numpy.fromiter((doc.vocab.strings[h] for h in heads), dtype=orths.dtype, count=len(heads))
+        for i in numpy.flatnonzero(numpy.isin(orths[1:], wanted)) + 1:
+            head, name = doc[int(i)], doc[int(i) - 1]
             if head.text in heads and re.fullmatch(f"[{CJK}]{{2,6}}", name.text) and name.text not in stop \
                     and not name.whitespace_:
                 out.append((name.idx, head.idx + len(head.text)))

@@ -14,6 +14,7 @@ Words are matched on ``ctx.norm`` (Simplified), so Traditional text needs no wor
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -162,8 +163,8 @@ def hits_in(ctx: ClaimContext, lo: int, hi: int) -> list[Hit]:
     Of overlapping words the longer wins; after the figure only in its clause; `near` and `side`
     limit short words; a change word refers to a figure in its own clause only."""
     t, q, norm = tables(), ctx.quantity, ctx.norm
-    raw = sorted(((g, m.start(), m.end()) for g in t["groups"] for m in g.regex.finditer(norm, lo, hi)
-                  if m.end() <= q.start or m.start() >= q.end), key=lambda r: r[1] - r[2])
+    raw = sorted(((g, a, b) for g, a, b in _table_words(t, norm, lo, hi) if b <= q.start or a >= q.end),
+                 key=lambda r: r[1] - r[2])
     out, taken = [], []
     for g, a, b in raw:
         if any(a < tb and ta < b and tb - ta > b - a for ta, tb in taken):
@@ -180,6 +181,24 @@ def hits_in(ctx: ClaimContext, lo: int, hi: int) -> list[Hit]:
         to_level = g.role == "change" and bool(t["end_marker"].match(norm, b))
         out.append(Hit(g, a, b, cost, breaks > 0, before, to_level))
     return out
+
+
+_WORDS = threading.local()
+
+
+def _table_words(t: dict, norm: str, lo: int, hi: int) -> list[tuple[Group, int, int]]:
+    """(group, start, end) of every table word in ``norm[lo:hi]``, group by group in table order.
+
+    Cached for the text being processed (per thread): a document's figures ask for the same
+    sentences again and again (each figure's sentence, its clauses, its paragraph), and the
+    regexes of all the groups are a hot spot of extraction."""
+    cache = getattr(_WORDS, "cache", None)
+    if cache is None or cache[0] is not norm or cache[1] is not t:
+        cache = _WORDS.cache = (norm, t, {})
+    found = cache[2].get((lo, hi))
+    if found is None:
+        found = cache[2][lo, hi] = [(g, m.start(), m.end()) for g in t["groups"] for m in g.regex.finditer(norm, lo, hi)]
+    return found
 
 
 def figures_between(ctx: ClaimContext, lo: int, hi: int) -> int:

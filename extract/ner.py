@@ -34,7 +34,6 @@ the model's exact characters and kind (organisation, product, person).
 """
 from __future__ import annotations
 
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -159,6 +158,26 @@ def _split_label(label: str) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m else ("", label)
 
 
+def label_groups(labels: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """[i, j) runs of words forming one entity, from each word's (tag, type) — BIO, IOB1, BIES,
+    BMES, BILOU and bare IO labels alike: B/S/U start a span, I/M/E/L or a bare label continue
+    one of the same type (else start one), E/S/L/U end it, O and types left out end it."""
+    groups, start = [], None
+    for i, (tag, type_) in enumerate(labels):
+        continues = start is not None and tag in ("I", "E", "M", "L", "") and labels[i - 1][1] == type_
+        if start is not None and not continues:
+            groups.append((start, i))
+            start = None
+        if type_ and start is None:
+            start = i
+        if type_ and tag in ("E", "S", "L", "U"):
+            groups.append((start, i + 1))
+            start = None
+    if start is not None:
+        groups.append((start, len(labels)))
+    return groups
+
+
 class TokenClassifier:
     """A Hugging Face token-classification model and its fast tokenizer, run over whole texts."""
 
@@ -177,10 +196,10 @@ class TokenClassifier:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=not download)
             self.model = AutoModelForTokenClassification.from_pretrained(source, local_files_only=not download)
-        except (OSError, ValueError) as e:
+        except Exception as e:  # OSError, ValueError, KeyError (unknown model type), JSON errors...
             hint = ("" if local.exists() or download else
                     "; not a folder and not in the Hugging Face cache — download it once with "
-                    "`huggingface-cli download ORG/NAME --local-dir DIR` and pass --ner-model DIR, "
+                    "`hf download ORG/NAME --local-dir DIR` and pass --ner-model DIR, "
                     f"or set {ENV_ALLOW_DOWNLOAD}=1")
             raise InputError(model, f"cannot load the NER model ({str(e).splitlines()[0]}){hint}") from None
         if not getattr(self.tokenizer, "is_fast", False):
@@ -207,76 +226,62 @@ class TokenClassifier:
         self.stride = max(0, min(stride, self.span // 2))
         self.batch_size = max(1, batch_size)
 
-    def windows(self, n: int) -> list[tuple[int, int]]:
-        """[start, end) token ranges covering ``n`` tokens, each ``self.span`` long, overlapping by
-        ``self.stride``."""
+    def windows(self, n: int) -> list[tuple[int, int, int, int]]:
+        """Windows over ``n`` tokens: ``(start, end, own_start, own_end)``, each ``self.span`` tokens
+        long and overlapping the next by at least ``self.stride``. A window *owns* the tokens it
+        labels — in an overlap, those nearer its middle than the neighbour's (the half split)."""
+        if n == 0:
+            return []
         if n <= self.span:
-            return [(0, n)]
+            return [(0, n, 0, n)]
         step = self.span - self.stride
-        starts = list(range(0, n - self.span, step)) + [n - self.span]
-        return [(a, a + self.span) for a in dict.fromkeys(starts)]
+        starts = list(dict.fromkeys(list(range(0, n - self.span, step)) + [n - self.span]))
+        spans = [(a, a + self.span) for a in starts]
+        # token g of the overlap [a_next, b) is nearer the middle of the next window when
+        # g - a_next > b - 1 - g; ties stay with the earlier window
+        cuts = [0] + [(nxt[0] + cur[1] - 1) // 2 + 1 for cur, nxt in zip(spans, spans[1:])] + [n]
+        return [(a, b, cuts[k], cuts[k + 1]) for k, (a, b) in enumerate(spans)]
 
     def predict(self, texts: list[str]) -> list[list[NerSpan]]:
         """The proposed spans of every text (all types the model knows, in text order)."""
         enc = self.tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True,
                              truncation=False, verbose=False)
-        jobs = []  # (text index, start, end) of each window
-        for t in range(len(texts)):
-            jobs += [(t, a, b) for a, b in self.windows(len(enc["input_ids"][t]))]
-        best = [dict() for _ in texts]  # token index -> (distance from window edge, label id, prob)
+        jobs = []  # (text index, window start, end, owned start, owned end)
+        for t, ids in enumerate(enc["input_ids"]):
+            jobs += [(t, *w) for w in self.windows(len(ids))]
+        labels = [[0] * len(ids) for ids in enc["input_ids"]]   # label id of every token
+        scores = [[0.0] * len(ids) for ids in enc["input_ids"]]  # and its probability
+        skip = len(self.prefix)
         for batch in minibatch(jobs, size=self.batch_size):
-            rows = [self.prefix + enc["input_ids"][t][a:b] + self.suffix for t, a, b in batch]
+            rows = [self.prefix + enc["input_ids"][t][a:b] + self.suffix for t, a, b, _, _ in batch]
             width = max(map(len, rows))
             ids = self.torch.tensor([r + [self.pad_id] * (width - len(r)) for r in rows], device=self.device)
             mask = self.torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.device)
             with self.torch.inference_mode():
                 logits = self.model(input_ids=ids, attention_mask=mask).logits
-                probs, labels = logits.float().softmax(-1).max(-1)
-            probs, labels = probs.cpu().tolist(), labels.cpu().tolist()
-            for row, (t, a, b) in enumerate(batch):
-                n = len(enc["input_ids"][t])
-                for k, g in enumerate(range(a, b)):
-                    left = g - a if a > 0 else math.inf
-                    right = b - 1 - g if b < n else math.inf
-                    pos = len(self.prefix) + k
-                    seen = best[t].get(g)
-                    if seen is None or min(left, right) > seen[0]:
-                        best[t][g] = (min(left, right), labels[row][pos], probs[row][pos])
-        return [self._decode(texts[t], enc[t], best[t]) for t in range(len(texts))]
+                probs, best = logits.float().softmax(-1).max(-1)
+            probs, best = probs.cpu().tolist(), best.cpu().tolist()
+            for row, (t, a, _, lo, hi) in enumerate(batch):
+                labels[t][lo:hi] = best[row][skip + lo - a:skip + hi - a]
+                scores[t][lo:hi] = probs[row][skip + lo - a:skip + hi - a]
+        return [self._decode(texts[t], enc[t], labels[t], scores[t]) for t in range(len(texts))]
 
-    def _decode(self, text: str, encoding, best: dict) -> list[NerSpan]:
+    def _decode(self, text: str, encoding, labels: list[int], scores: list[float]) -> list[NerSpan]:
         """Token labels -> words (first sub-token's label) -> spans."""
         offsets, word_ids = encoding.offsets, encoding.word_ids
         words: list[_Word] = []
         last_word = object()
         for g, (start, end) in enumerate(offsets):
-            if start == end or g not in best:
+            if start == end:
                 continue
             if word_ids[g] is not None and word_ids[g] == last_word and words:
                 w = words[-1]
                 words[-1] = _Word(w.start, max(w.end, end), w.tag, w.type, w.score)
                 continue
             last_word = word_ids[g]
-            tag, type_ = self.labels.get(best[g][1], ("", ""))
-            words.append(_Word(start, end, tag, type_, best[g][2]))
-        spans, current = [], []
-
-        def close():
-            if current:
-                spans.append(current[:])
-                current.clear()
-
-        for w in words:
-            if not w.type:
-                close()
-                continue
-            joins = current and w.tag in ("I", "E", "M", "L") and current[-1].type == w.type
-            if not joins:
-                close()
-            current.append(w)
-            if w.tag in ("E", "S", "L", "U"):
-                close()
-        close()
+            tag, type_ = self.labels.get(labels[g], ("", ""))
+            words.append(_Word(start, end, tag, type_, scores[g]))
+        spans = [words[i:j] for i, j in label_groups([(w.tag, w.type) for w in words])]
         out = []
         for group in spans:
             start, end = group[0].start, group[-1].end

@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .doctext import doc_text
 from .entities import add_aliases_to_jieba
 from .quantities import find_quantities
 
@@ -46,7 +47,7 @@ class QuantityFinder:
     def __call__(self, doc: Doc) -> Doc:
         lang = doc._.lang_tag or ("zh-Hans" if self.lang == "zh" else "en")
         spans = []
-        for q in find_quantities(doc.text, lang):
+        for q in find_quantities(doc_text(doc), lang):
             span = doc.char_span(q.start, q.end, label=q.kind, alignment_mode="expand")
             if span is None:
                 continue

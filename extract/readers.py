@@ -1,4 +1,5 @@
-"""Read documents from ``.txt`` (+ sidecar ``.json``), ``.md`` (front matter) and ``.jsonl`` files.
+"""Read documents from ``.txt`` (+ sidecar ``.json``), ``.md`` (front matter) and ``.jsonl`` files;
+RSS/Atom feeds (``.xml``/``.rss``/``.atom``) and HTML pages (``.html``/``.htm``) via ``feeds.py``.
 
 Text is kept exactly as decoded (only a leading BOM is dropped): claim offsets point into it.
 Every bad input raises :class:`~extract.errors.InputError`, whose message is one line.
@@ -19,7 +20,7 @@ from schemas.document import Document, DocumentMeta
 
 from .errors import InputError
 
-SUFFIXES = (".txt", ".md", ".jsonl")
+SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm", ".xml", ".rss", ".atom")  # see feeds.py for the last five
 ALIASES = {"published": "date", "language": "lang", "doc": "id"}
 UNDECODABLE = "not UTF-8, UTF-16, GBK or Big5 text"
 BOMS = (  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
@@ -64,9 +65,15 @@ def _walk(root: Path) -> list[Path]:
 
 def read_file(path: Path) -> Iterator[Document]:
     """The document(s) in one file, read by its extension (``.txt`` by default)."""
+    from . import feeds
+
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         yield from read_jsonl_file(path)
+    elif suffix in feeds.FEED_SUFFIXES:
+        yield from feeds.read_feed_file(path)
+    elif suffix in feeds.HTML_SUFFIXES:
+        yield feeds.read_html_file(path)
     elif suffix == ".md":
         yield read_markdown_file(path)
     else:
@@ -130,6 +137,11 @@ def _jsonl_document(line: str, where: str, default_id: str, path: Path) -> Docum
     if not isinstance(nested, dict):
         raise InputError(where, "bad metadata: 'meta' is not an object")
     text = record.get("text")
+    if not (isinstance(text, str) and text.strip()) and isinstance(record.get("html"), str):
+        from .feeds import html_page  # an export carrying the page: its main text, page meta as fallback
+
+        text, page_meta = html_page(record["html"], where)
+        record = {**{k: v for k, v in page_meta.items() if v}, **record}
     if not isinstance(text, str) or not text.strip():
         raise InputError(where, "missing or empty 'text'")
     doc_id = record.get("id")

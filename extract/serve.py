@@ -36,9 +36,9 @@ def prepare_store(db: str | Path) -> bool:
     from .store import open_store
     from .views import create_views
 
-    store = open_store(db)  # creates the views (store._create_schema calls create_views)
+    store = open_store(db)
     try:
-        create_views(store)  # no-op when up to date; kept explicit for stores opened before it existed
+        create_views(store)  # open_store's schema step already does; a no-op when up to date
         store.conn.commit()
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return has_findings_table(store)

@@ -103,17 +103,16 @@ def _sync_catalog(db: sqlite_utils.Database) -> None:
     for e in load_catalog():
         names = e.names.by_lang()
         rows.append({
-            "id": e.id, "kind": e.kind, "name": min(names.get("en") or (e.id,), key=len),
+            "id": e.id, "kind": e.kind, "name": e.display or min(names.get("en") or (e.id,), key=len),
             "name_zh": (names.get("zh-Hans") or (None,))[0], "tickers": ", ".join(e.tickers) or None,
             "region": e.code or e.region, "part_of": ", ".join(e.part_of) or None, "linked": 1,
         })
     db["entities"].upsert_all(rows, pk="id")
 
 
-def _unlinked_entity_rows(db: sqlite_utils.Database, claims: list[Claim]) -> list[dict]:
-    """Rows for subject and source ids the catalog does not know: joint subjects (btc+eth) and
-    organisations found only by their form; they are stored with ``linked = 0``."""
-    wanted = {i for c in claims for i in (c.subject, c.source) if i}
+def _unlinked_entity_rows_for(db: sqlite_utils.Database, wanted: set[str]) -> list[dict]:
+    """Rows for subject and source ids (``wanted``) the catalog does not know: joint subjects
+    (btc+eth) and organisations found only by their form; they are stored with ``linked = 0``."""
     known = {row[0] for row in db.execute(
         f"select id from entities where id in ({', '.join('?' * len(wanted))})", list(wanted))} if wanted else set()
     rows = []
@@ -156,6 +155,19 @@ def save_document(
     ``sentences[i]`` is the sentence around ``claims[i]``, ``displays[i]`` its display form.
     Raises ``StoreError`` on a failed write.
     """
+    doc_row, claim_rows = document_rows(document, claims, sentences, extractor_version, displays)
+    save_document_rows(db, doc_row, claim_rows)
+
+
+def document_rows(
+    document: Document,
+    claims: list[Claim],
+    sentences: list[str | None],
+    extractor_version: str,
+    displays: list[str | None] | None = None,
+) -> tuple[dict, list[dict]]:
+    """The ``documents`` row and the ``claims`` rows that ``save_document`` writes: plain dicts,
+    so a worker process can build them and the single writer store them (``save_document_rows``)."""
     if len(sentences) != len(claims):
         raise ValueError(f"{len(claims)} claims but {len(sentences)} sentences")
     displays = displays if displays is not None else [None] * len(claims)
@@ -164,17 +176,25 @@ def save_document(
         _claim_row(document.id, claim, sentence, extractor_version, display)
         for claim, sentence, display in zip(claims, sentences, displays)
     ]
+    return doc_row, claim_rows
+
+
+def save_document_rows(db: sqlite_utils.Database, doc_row: dict, claim_rows: list[dict]) -> None:
+    """Upsert a document row and replace all its claims, in one transaction (a savepoint inside
+    an enclosing one); its findings are forgotten. Raises ``StoreError`` on a failed write."""
+    document_id = doc_row["id"]
+    wanted = {row[key] for row in claim_rows for key in ("subject_id", "source_id") if row[key]}
     try:
         with db.atomic():
-            db["entities"].insert_all(_unlinked_entity_rows(db, claims), pk="id", ignore=True)
+            db["entities"].insert_all(_unlinked_entity_rows_for(db, wanted), pk="id", ignore=True)
             db["documents"].upsert(doc_row, pk="id")
-            forget_document_findings(db, document.id)  # its findings are stale; frees the claims' FKs
-            db["claims"].delete_where("document_id = ?", [document.id])
+            forget_document_findings(db, document_id)  # its findings are stale; frees the claims' FKs
+            db["claims"].delete_where("document_id = ?", [document_id])
             db["claims"].insert_all(claim_rows)
     except sqlite3.Error as e:
         problem = _problem(e)
         if isinstance(e, sqlite3.IntegrityError):
-            problem = f"document {document.id}: {problem}"
+            problem = f"document {document_id}: {problem}"
         raise StoreError(_store_path(db), problem) from e
 
 
@@ -320,9 +340,9 @@ def subject_counts(db: sqlite_utils.Database, unlinked: bool = False, examples: 
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     for row in rows:
         row["examples"] = [
-            {"document_id": d, "sentence": (s or t).strip()} for d, s, t in db.execute(
-                'select document_id, sentence, text from claims where subject_id = ? '
-                'group by coalesce(sentence, text) order by document_id, start limit ?',
+            {"document_id": d, "sentence": (s or t).strip()} for d, s, t, _ in db.execute(
+                'select document_id, sentence, text, min(start) as first from claims where subject_id = ? '
+                'group by document_id, coalesce(sentence, text) order by document_id, first limit ?',
                 [row["id"], max(0, examples)])
         ]
     return rows

@@ -15,3 +15,19 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared folder not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory) -> Path:
+    """A SQLite store holding the seed corpus (extracted once per test session)."""
+    from extract import EXTRACTOR_VERSION, extract_document
+    from extract.readers import read_documents
+    from extract.store import open_store, save_document
+
+    path = tmp_path_factory.mktemp("seed-store") / "claims.db"
+    db = open_store(path)
+    for document in read_documents([CORPUS]):
+        r = extract_document(document)
+        save_document(db, document, r.claims, r.sentences, EXTRACTOR_VERSION, r.displays)
+    db.close()
+    return path

@@ -16,28 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from extract import EXTRACTOR_VERSION, extract_document
 from extract.cli import cli
 from extract.draftcheck import check_draft, draft_text
-from extract.readers import read_documents
-from extract.store import open_store, save_document
-
-from .conftest import CORPUS
+from extract.store import open_store
 
 DRAFT = Path(__file__).parent / "data" / "altered_draft.md"
 ALTERED = {"17.8亿美元", "73%", "6.3亿美元", "1710亿美元", "45.7亿美元"}
 UNALTERED = {"10.9亿美元", "1820万美元", "18亿美元", "3250万美元"}
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("store") / "claims.db"
-    db = open_store(path)
-    for document in read_documents([CORPUS]):
-        r = extract_document(document)
-        save_document(db, document, r.claims, r.sentences, EXTRACTOR_VERSION, r.displays)
-    db.close()
-    return path
 
 
 def test_every_altered_figure_is_contradicted_and_nothing_else(seed_store):

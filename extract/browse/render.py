@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from ..display import format_value
+from ..display import format_quantity, format_value
 
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac")
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#79706e", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63",
+           "#d4a6c8", "#fabfd2", "#d7b5a6", "#bab0ac")
 FONT = "font-family:system-ui,sans-serif;font-size:12px"
 
 
@@ -109,9 +111,30 @@ def _date(v: object) -> dt.date | None:
         return None
 
 
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
 def _short(text: object, width: int) -> str:
+    """``text`` on one line, cut with … to ``width`` columns (a Chinese character takes two)."""
     text = " ".join(str(text if text is not None else "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if sum(map(_width, text)) <= width:
+        return text
+    out, used = [], 1
+    for ch in text:
+        used += _width(ch)
+        if used > width:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def _first(row: Mapping, spec: str) -> object:
+    """The first non-empty of the columns ``a|b|c`` in ``row``."""
+    for column in spec.split("|"):
+        if row.get(column) not in (None, ""):
+            return row.get(column)
+    return None
 
 
 def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -> Markup:
@@ -141,7 +164,7 @@ def timeseries_svg(rows: Sequence[Mapping], *, x: str, y: str, series: str, low:
         points.setdefault(str(row.get(series)), []).append((when, value, lo, hi))
     if not points:
         return Markup('<p class="claims-chart-empty">Nothing to chart.</p>')
-    names = sorted(points)
+    names = sorted(points, key=str.casefold)
     width, left, legend_w, top, bottom = 780, 76, 210, 34, 44
     height = max(320, top + bottom + 18 * len(names))
     plot_right = width - legend_w
@@ -187,25 +210,27 @@ def timeseries_svg(rows: Sequence[Mapping], *, x: str, y: str, series: str, low:
 
 
 def figures_svg(rows: Sequence[Mapping], *, value: str, label: Sequence[str], group: str | None = None,
-                low: str | None = None, high: str | None = None, unit: str = "unit",
+                low: str | None = None, high: str | None = None, unit_column: str | None = "unit",
                 panel: Sequence[str] = ("metric", "unit"), title: str = "") -> Markup:
-    """Competing figures for one fact: a bar per row (label columns joined by " · "), one panel
+    """Competing figures for one fact: a bar per row (``label`` columns joined by " · ", where
+    ``a|b`` means a, or b when a is empty), one panel
     per ``panel`` value (figures in different units are never drawn on one axis), bars coloured
-    by ``group`` (the period), ``low``–``high`` as whiskers."""
+    by ``group`` (the period), ``low``–``high`` as whiskers; amounts are written in the unit of
+    column ``unit_column``."""
     panels: dict[tuple, list[Mapping]] = {}
     for row in rows:
         if _number(row.get(value)) is not None:
             panels.setdefault(tuple(row.get(c) for c in panel), []).append(row)
     if not panels:
         return Markup('<p class="claims-chart-empty">Nothing to chart.</p>')
-    groups = list(dict.fromkeys(str(row.get(group)) for rs in panels.values() for row in rs)) if group else []
+    groups = list(dict.fromkeys(_group(row, group) for rs in panels.values() for row in rs)) if group else []
     colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     width, label_w, right, bar_h, row_h = 780, 250, 110, 16, 24
     x_left, x_right = label_w + 10, width - right
     body = [_text(8, 20, title, extra=' font-weight="bold" font-size="14"')]
     y = 34
     for key, panel_rows in panels.items():
-        panel_unit = panel_rows[0].get(unit) if unit else None
+        panel_unit = panel_rows[0].get(unit_column) if unit_column else None
         body.append(_text(8, y + 14, " · ".join(str(k) for k in key if k not in (None, "")),
                           extra=' font-weight="bold"'))
         y += 24
@@ -214,17 +239,18 @@ def figures_svg(rows: Sequence[Mapping], *, value: str, label: Sequence[str], gr
             numbers += [v for v in (_number(row.get(value)), _number(row.get(low)) if low else None,
                                     _number(row.get(high)) if high else None) if v is not None]
         v0, v1 = _domain(numbers)
+        signed = v0 < 0  # "+" only where some figures are negative (flows, changes; not prices)
         xs = _scale(v0, v1, x_left, x_right)
         zero = xs(0.0)
         body.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{y - 4}" y2="{y + row_h * len(panel_rows)}" stroke="#555"/>')
         for row in panel_rows:
             v = _number(row.get(value))
-            color = colors.get(str(row.get(group)), PALETTE[0]) if group else PALETTE[0]
-            name = " · ".join(str(row.get(c)) for c in label if row.get(c) not in (None, ""))
-            shown = format_value(v, panel_unit, signed=True)
+            color = colors.get(_group(row, group), PALETTE[0]) if group else PALETTE[0]
+            name = " · ".join(str(_first(row, c)) for c in label if _first(row, c) is not None)
+            shown = format_value(v, panel_unit, signed=signed)
             x0, x1 = sorted((zero, xs(v)))
-            tip = f"{name}: {shown}" + (f" ({row.get(group)})" if group else "")
-            body.append(_text(label_w, y + 12, _short(name, 38), "end"))
+            tip = f"{name}: {shown}" + (f" ({_group(row, group)})" if group else "")
+            body.append(_text(label_w, y + 12, _short(name, 34), "end"))
             body.append(f'<rect class="figure" x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
                         f'fill="{color}"><title>{escape(tip)}</title></rect>')
             lo = _number(row.get(low)) if low else None
@@ -251,6 +277,11 @@ def figures_svg(rows: Sequence[Mapping], *, value: str, label: Sequence[str], gr
     return _svg(width, y + 10, title or "chart", body, "figures")
 
 
+def _group(row: Mapping, column: str) -> str:
+    value = row.get(column)
+    return "not stated" if value in (None, "") else str(value)
+
+
 CHARTS = {"timeseries": timeseries_svg, "figures": figures_svg}
 
 
@@ -261,3 +292,63 @@ def chart(config: Mapping, columns: Sequence[str], rows: Iterable[Sequence]) -> 
     draw = CHARTS[options.pop("type")]
     dict_rows = [dict(zip(columns, row)) for row in rows]
     return draw(dict_rows, **options)
+
+
+# --- a claim's page ------------------------------------------------------------------------------
+
+def claim_card(claim: Mapping, findings: Sequence[Mapping], hrefs: Mapping[str, str | None]) -> Markup:
+    """The claim in words above its row: display form, quote with the figure marked, what it is
+    about, where it comes from, and the findings that involve it.
+
+    ``claim`` is a claims row plus ``document_title``, ``published``, ``publisher``, ``language``,
+    ``doc_text``, ``subject_name`` and ``source_name``; ``findings`` rows have ``severity``,
+    ``kind``, ``role``, ``explanation`` and ``href``; ``hrefs`` links ``document``, ``subject``,
+    ``source`` and ``figures`` (every figure for the same subject and metric).
+    """
+    def link(href: str | None, text: object) -> Markup:
+        return Markup('<a href="{}">{}</a>').format(href, text) if href else escape(text)
+
+    span = locate(claim.get("sentence"), claim.get("text"), claim.get("doc_text"), claim.get("start"),
+                  claim.get("end"))
+    quote = highlight(claim.get("sentence") or claim.get("text"), claim.get("text"), span)
+    value = claim.get("value")
+    amount = format_quantity(value, claim.get("unit"), claim.get("approx") or "exact", claim.get("low"),
+                             claim.get("high")) if isinstance(value, (int, float)) else ""
+    period = (f"{claim.get('period_start')} … {claim.get('period_end')}"
+              if claim.get("period_start") else "not stated")
+    document = Markup(" · ").join(
+        [link(hrefs.get("document"), claim.get("document_title") or claim.get("document_id"))]
+        + [escape(claim[k]) for k in ("publisher", "published", "language") if claim.get(k)])
+    facts = [
+        ("About", link(hrefs.get("subject"), claim.get("subject_name") or claim.get("subject_id"))
+         if claim.get("subject_id") else "not recognised"),
+        ("Metric", claim.get("metric") or "—"),
+        ("Figure", Markup("{} <small>(value {} {}; as written: “{}”)</small>").format(
+            amount, f"{value:,.12g}" if isinstance(value, (int, float)) else "—", claim.get("unit") or "",
+            claim.get("text"))),
+        ("Period", period),
+        ("According to", link(hrefs.get("source"), claim.get("source_name") or claim.get("source_id"))
+         if claim.get("source_id") else "no source cited"),
+        ("Document", document),
+    ]
+    parts = [Markup('<section class="claim-card">'),
+             Markup("<h2>{}</h2>").format(claim.get("display") or claim.get("text")),
+             Markup('<blockquote class="claim-quote">{}</blockquote>').format(quote),
+             Markup("<dl>")]
+    for term, description in facts:
+        parts.append(Markup("<dt>{}</dt><dd>{}</dd>").format(term, description))
+    parts.append(Markup("</dl>"))
+    if findings:
+        parts.append(Markup("<h3>Findings involving this claim</h3><ul class=\"claim-findings\">"))
+        for f in findings:
+            parts.append(Markup('<li class="finding severity-{sev}"><strong>{sev}</strong> {kind} '
+                                '(this claim: {role}): {text} <a href="{href}">details</a></li>').format(
+                sev=f["severity"], kind=f["kind"], role=f["role"], text=f["explanation"], href=f["href"]))
+        parts.append(Markup("</ul>"))
+    else:
+        parts.append(Markup('<p class="claim-findings-none">No findings involve this claim.</p>'))
+    if hrefs.get("figures"):
+        parts.append(Markup('<p><a href="{}">Every figure for {} ({}) across sources</a></p>').format(
+            hrefs["figures"], claim.get("subject_name") or claim.get("subject_id"), claim.get("metric") or "any metric"))
+    parts.append(Markup("</section>"))
+    return Markup("").join(parts)
