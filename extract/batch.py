@@ -193,13 +193,23 @@ def process_document(document: Document, known: frozenset[str] | set[str] = froz
 
 
 def _minhash_bytes(text: str) -> bytes | None:
-    from .duplicates import minhash, shingles
+    """The MinHash of ``duplicates.shingles(text)``, serialised; None for a text without shingles.
 
-    from datasketch import LeanMinHash
+    As ``duplicates.minhash`` but with CRC-32 in place of SHA-1 to map a shingle to 32 bits
+    (half the time; the random permutations on top do the min-wise hashing either way), so these
+    fingerprints are compared with each other only."""
+    import zlib
 
-    if not shingles(text):
+    from datasketch import LeanMinHash, MinHash
+
+    from .duplicates import NUM_PERM, shingles
+
+    found = shingles(text)
+    if not found:
         return None
-    lean = LeanMinHash(minhash(text))
+    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
+    m.update_batch([s.encode("utf-8") for s in sorted(found)])
+    lean = LeanMinHash(m)
     buf = bytearray(lean.bytesize())
     lean.serialize(buf)
     return bytes(buf)
