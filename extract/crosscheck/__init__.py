@@ -13,6 +13,7 @@ from schemas import Finding
 
 from .checks import check_joint_sums, check_parts_within_totals, check_period_sums, check_same_facts, same_fact_groups
 from .facts import Fact, load_facts
+from .relations import FactIndex
 from .ratios import check_containment, check_implied_prices, check_shares
 
 
@@ -38,7 +39,7 @@ def crosscheck_facts(facts: list[Fact], texts: dict[str, str], lang: str = "en")
         check_same_facts(groups, independence(texts), lang),
         check_joint_sums(facts, lang),
         check_period_sums(by_key, lang),
-        check_parts_within_totals(groups, facts, texts, lang),
+        check_parts_within_totals(groups, FactIndex(facts), texts, lang),
         check_shares(facts, lang),
         check_implied_prices(facts, lang),
         check_containment(by_key, lang),

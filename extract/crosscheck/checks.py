@@ -15,7 +15,7 @@ from schemas import Finding, FindingClaim
 
 from .explain import amount, describe, percent, sentence, shown
 from .facts import INF, Fact, add, divide, intersects
-from .relations import is_part, opposite_in_document, siblings
+from .relations import FactIndex, is_part, opposite_in_document, siblings
 
 LEVELS = {"price", "index_level", "probability", "rate", "aum", "market_cap", "holding", "price_target"}
 ADDITIVE = {"fund_flow", "count", "liquidation", "purchase", "reserves_change", "market_cap_change"}
@@ -194,7 +194,7 @@ def _sum_finding(parts: list[Fact], total: Fact, lang: str, also: list[Fact] = (
                    text, {"parts": mid, "total": total.value}, lang)
 
 
-def check_parts_within_totals(groups: dict, facts: list[Fact], texts: dict[str, str], lang: str) -> Iterator[Finding]:
+def check_parts_within_totals(groups: dict, index: FactIndex, texts: dict[str, str], lang: str) -> Iterator[Finding]:
     """A part larger than its whole (a region above the global total, SPY above all US ETFs),
     explained when other parts moved the other way, an error when they all moved the same way."""
     by_period: dict[tuple, list[Fact]] = defaultdict(list)
@@ -211,19 +211,27 @@ def check_parts_within_totals(groups: dict, facts: list[Fact], texts: dict[str, 
                 part = parts[0]
                 if is_part(part, whole) and part.sign and part.sign == whole.sign \
                         and min(map(abs, part.interval)) > max(map(abs, whole.interval)):
-                    yield _part_exceeds(parts, wholes, facts, texts, lang)
+                    yield _part_exceeds(parts, wholes, index, texts, lang)
 
 
-def _part_exceeds(parts: list[Fact], wholes: list[Fact], facts: list[Fact], texts: dict[str, str],
+def _part_exceeds(parts: list[Fact], wholes: list[Fact], index: FactIndex, texts: dict[str, str],
                   lang: str) -> Finding:
     part, whole = parts[0], wholes[0]
-    others = siblings(part, whole, facts)
-    offsets = [s for s in others if s.sign and s.sign != part.sign] + opposite_in_document(part, whole, facts)
-    same_way = [s for s in others if s.sign == part.sign]
+    excess = min(map(abs, part.interval)) - max(map(abs, whole.interval))
+    offsets, same_way, offset_values = opposite_in_document(part, whole, index), [], {}
+    for s in offsets:
+        offset_values[(s.subject, s.region, s.value)] = s.value
+    for s in siblings(part, whole, index):
+        if s.sign and s.sign != part.sign:
+            offsets.append(s)
+            offset_values[(s.subject, s.region, s.value)] = s.value
+            if sum(map(abs, offset_values.values())) >= excess:
+                break  # enough moved the other way to explain the excess
+        elif s.sign == part.sign:
+            same_way.append(s)
     cue = any(OFFSET_CUES.search(texts.get(doc, "")) for doc in {part.doc, whole.doc})
     names = dict(part=shown(part), total=shown(whole), part_name=_scope(part, lang), whole_name=_scope(whole, lang))
-    excess = min(map(abs, part.interval)) - max(map(abs, whole.interval))
-    offset_total = sum(abs(v) for v in {(s.subject, s.region, s.value): s.value for s in offsets}.values())
+    offset_total = sum(abs(v) for v in offset_values.values())
     numbers = {"part": part.value, "total": whole.value, "excess": part.value - whole.value, "offsets": offset_total}
     claims = [(p, "part") for p in parts[:6]] + [(w, "total") for w in wholes[:6]]
     if cue or offset_total >= excess:

@@ -2,7 +2,9 @@
 number of coins against a stated price, and a sub-period against the period that contains it."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -23,8 +25,10 @@ def check_shares(facts: list[Fact], lang: str) -> Iterator[Finding]:
     """A stated share (占 63%, 接近九成, 97 percent) against parts and a total stated before it:
     in its own document, and in every other document that gives the same parts and total."""
     by_doc: dict[str, list[Fact]] = defaultdict(list)
+    by_period: dict[tuple, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
     for f in facts:
         by_doc[f.doc].append(f)
+        by_period[f.period][f.doc].append(f)
     for share in facts:
         if share.metric != "share" or share.unit != "%" or not share.subject:
             continue
@@ -39,10 +43,10 @@ def check_shares(facts: list[Fact], lang: str) -> Iterator[Finding]:
         if total is None:
             continue
         yield _share_finding(share, parts, total, lang)
-        for doc, others in by_doc.items():
+        for doc, others in by_period[parts[0].period].items():
             if doc == share.doc:
                 continue
-            alt_parts = _parts(names, parts[0], [f for f in others if f.period == parts[0].period])
+            alt_parts = _parts(names, parts[0], others)
             alt_total = _total(alt_parts, share, others) if alt_parts else None
             if alt_parts and alt_total:
                 yield _share_finding(share, alt_parts, alt_total, lang)
@@ -104,7 +108,13 @@ def _share_finding(share: Fact, parts: list[Fact], total: Fact, lang: str) -> Fi
 
 def check_implied_prices(facts: list[Fact], lang: str) -> Iterator[Finding]:
     """8,181 BTC "worth" $842M implies a price per coin; compare it with a stated price nearby in time."""
-    prices = [f for f in facts if f.metric == "price" and f.unit == "USD" and f.period]
+    prices: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.metric == "price" and f.unit == "USD" and f.period:
+            prices[f.subject].append(f)
+    for bucket in prices.values():
+        bucket.sort(key=lambda f: f.period[1])
+    ends = {subject: [f.period[1] for f in bucket] for subject, bucket in prices.items()}
     for i, coins in enumerate(facts[:-1]):
         money = facts[i + 1]
         if coins.unit in ("USD", "%", "points", "x", "count", "") or money.unit != "USD" or money.doc != coins.doc:
@@ -113,7 +123,11 @@ def check_implied_prices(facts: list[Fact], lang: str) -> Iterator[Finding]:
             continue
         asset = coins.unit.lower()
         when = coins.period[1] if coins.period else None
-        near = [p for p in prices if p.subject == asset and (when is None or abs((p.period[1] - when).days) <= PRICE_WINDOW_DAYS)]
+        bucket = prices.get(asset, [])
+        if when is not None and bucket:
+            window = dt.timedelta(days=PRICE_WINDOW_DAYS)
+            bucket = bucket[bisect_left(ends[asset], when - window):bisect_right(ends[asset], when + window)]
+        near = bucket
         if not near or not coins.value:
             continue
         price = min(near, key=lambda p: abs((p.period[1] - when).days) if when else 0)

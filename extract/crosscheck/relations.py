@@ -2,6 +2,10 @@
 regions (US ⊂ global) and from how flows are reported (bitcoin products ⊂ digital asset products)."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from datetime import timedelta
+from collections.abc import Iterator
 from functools import lru_cache
 
 from ..catalog import load_catalog
@@ -43,9 +47,10 @@ def region_within(part: str | None, whole: str | None) -> bool:
     return entity is not None and outer is not None and catalog.is_part_of(entity.id, outer.id)
 
 
-def is_part(part: Fact, whole: Fact) -> bool:
-    """``part`` is a strict part of ``whole``: same metric, unit and period, smaller scope."""
-    if part.metric != whole.metric or part.unit != whole.unit or part.period != whole.period:
+def is_part(part: Fact, whole: Fact, any_period: bool = False) -> bool:
+    """``part`` is a strict part of ``whole``: same metric, unit and period (any period with
+    ``any_period``), smaller scope."""
+    if part.metric != whole.metric or part.unit != whole.unit or (part.period != whole.period and not any_period):
         return False
     if not part.subject or not whole.subject or "+" in part.subject or "+" in whole.subject:
         return False
@@ -67,28 +72,65 @@ def implied_region(entity_id: str) -> str | None:
     return regions.pop() if len(regions) == 1 else None
 
 
-def siblings(part: Fact, whole: Fact, facts: list[Fact]) -> list[Fact]:
+class FactIndex:
+    """The facts keyed the ways the checks look them up, built once per run so that no check
+    scans every fact for every finding."""
+
+    def __init__(self, facts: list[Fact]):
+        self.by_subject: dict[tuple, list[Fact]] = defaultdict(list)       # (subject, metric, unit)
+        self.by_doc_fact: dict[tuple, list[Fact]] = defaultdict(list)      # (doc, subject, metric, period)
+        self.subjects_within: dict[str, set[str]] = defaultdict(set)       # whole → subjects inside it
+        for f in facts:
+            if f.period:
+                self.by_subject[(f.subject, f.metric, f.unit)].append(f)
+            self.by_doc_fact[(f.doc, f.subject, f.metric, f.period)].append(f)
+            if f.subject and "+" not in f.subject:
+                for whole in flow_ancestors(f.subject):
+                    self.subjects_within[whole].add(f.subject)
+        self.starts: dict[tuple, list] = {}
+        self.longest: dict[tuple, int] = {}
+        for key, bucket in self.by_subject.items():
+            bucket.sort(key=lambda f: f.period[0])
+            self.starts[key] = [f.period[0] for f in bucket]
+            self.longest[key] = max((f.period[1] - f.period[0]).days for f in bucket)
+
+    def overlapping(self, key: tuple, period: tuple) -> list[Fact]:
+        """Facts of ``key`` (subject, metric, unit) whose period overlaps ``period`` (bisect, not a scan)."""
+        bucket = self.by_subject.get(key)
+        if not bucket:
+            return []
+        lo = bisect_left(self.starts[key], period[0] - timedelta(days=self.longest[key]))
+        hi = bisect_right(self.starts[key], period[1])
+        return [f for f in bucket[lo:hi] if f.period[1] >= period[0]]
+
+
+def siblings(part: Fact, whole: Fact, index: FactIndex) -> Iterator[Fact]:
     """Other parts of ``whole`` cut the same way as ``part`` (other regions of a region part,
-    other products of a product part) over the same or an overlapping period."""
+    other products of a product part) over the same or an overlapping period, one per figure."""
     by_region = part.subject == whole.subject
-    out = []
-    for f in facts:
-        if f is part or f.metric != whole.metric or f.unit != whole.unit or not f.period or not whole.period:
-            continue
-        if f.period[1] < whole.period[0] or whole.period[1] < f.period[0]:
-            continue
-        if by_region and (f.subject != whole.subject or f.region == part.region):
-            continue
-        if not by_region and (f.region != part.region or f.subject == part.subject):
-            continue
-        probe = Fact(**{**f.__dict__, "period": whole.period})
-        if is_part(probe, whole) and not is_part(probe, part):
-            out.append(f)
-    return out
+    subjects = [whole.subject] if by_region else sorted(index.subjects_within.get(whole.subject, ()))
+    if not whole.period:
+        return
+    seen = set()
+    for subject in subjects:
+        for f in index.overlapping((subject, whole.metric, whole.unit), whole.period):
+            figure = (f.subject, f.region, f.period, f.value)
+            if f is part or figure in seen:
+                continue
+            if by_region and f.region == part.region:
+                continue
+            if not by_region and (f.region != part.region or f.subject == part.subject):
+                continue
+            if is_part(f, whole, any_period=True) and not is_part(f, part, any_period=True):
+                seen.add(figure)
+                yield f
 
 
-def opposite_in_document(part: Fact, whole: Fact, facts: list[Fact]) -> list[Fact]:
+def opposite_in_document(part: Fact, whole: Fact, index: FactIndex) -> list[Fact]:
     """Figures of the whole's subject and period that move the other way in the part's document:
     a report naming inflows "elsewhere" without a scope we could resolve."""
-    return [f for f in facts if f.doc in (part.doc, whole.doc) and f.subject == whole.subject
-            and f.metric == whole.metric and f.period == whole.period and f.sign and f.sign != part.sign]
+    out = []
+    for doc in {part.doc, whole.doc}:
+        out += [f for f in index.by_doc_fact.get((doc, whole.subject, whole.metric, whole.period), ())
+                if f.sign and f.sign != part.sign]
+    return out
