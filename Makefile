@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 ML_STAMP := $(VENV)/.ml-stamp
 DB ?= claims.db
 
-.PHONY: demo test install browser serve clean
+.PHONY: demo test install browser serve bench clean
 
 install: $(STAMP)
 
@@ -45,6 +45,16 @@ browser:
 	else \
 		echo "warning: $(CHROMIUM) missing and not root: the browser tests will be skipped"; \
 	fi
+
+# Batch-ingest benchmark (not part of `make test`): 10,000 synthetic articles, 1 and 2 workers,
+# re-run, kill -9 + resume, Dask, against Microsoft Recognizers-Text; see evaluation/bench.py.
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m evaluation.bench $(BENCH_ARGS)
 
 # Browse the demo database in Datasette (read-only) at http://127.0.0.1:8001/
 serve: $(STAMP)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -213,12 +212,11 @@ def _profile(sample, top: int = 25) -> dict:
         out = []
         for func in stats.fcn_list[:top]:
             cc, nc, tt, ct, _ = stats.stats[func]
-            out.append({"function": f"{Path(func[0]).name}:{func[1]}({func[2]})", "calls": nc,
+            where = "/".join(Path(func[0]).parts[-2:]) if func[0].startswith("/") else func[0]
+            out.append({"function": f"{where}:{func[1]}({func[2]})", "calls": nc,
                         "own_s": round(tt, 3), "total_s": round(ct, 3), "total_share": round(ct / total, 3)})
         return out
 
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
     return {"documents": len(sample), "profiled_seconds": total, "by_total": rows("cumulative"),
             "by_own": rows("tottime")}
 
@@ -242,17 +240,22 @@ def _ingest(news: Path, db: Path, options: list[str], corpus: dict, fresh: bool 
     seconds = time.perf_counter() - started
     peak.stop()
     run = _last_run(db)
+    cpu = peak.cpu_report(os.cpu_count() or 1)
     return {"command": " ".join(cmd[1:]), "exit": proc.returncode, "stderr": err.decode()[-500:], "seconds": seconds,
             "chars_per_s": corpus["chars"] / seconds, "docs_per_s": corpus["documents"] / seconds,
             "peak_rss_mb": peak.total_mb, "peak_driver_rss_mb": peak.driver_mb, "run": run,
-            "load": os.getloadavg()}
+            "load": os.getloadavg(), **cpu,
+            "projected_idle_chars_per_s": corpus["chars"] / cpu["projected_idle_wall_s"] if cpu["projected_idle_wall_s"] else None}
 
 
 class _PeakMemory:
-    """Samples the summed RSS of a process and its descendants every 0.2 s (psutil)."""
+    """Samples the process tree every 0.2 s (psutil): the peak of its summed RSS and of the root's,
+    and each process's CPU time (user + system), kept at its last sample."""
 
     def __init__(self, pid: int):
         self.total_mb = self.driver_mb = 0.0
+        self.cpu: dict[int, float] = {}
+        self.root_pid = pid
         self._stop = threading.Event()
         try:
             import psutil
@@ -270,15 +273,35 @@ class _PeakMemory:
         while not self._stop.is_set():
             try:
                 procs = [root, *root.children(recursive=True)]
-                rss = [p.memory_info().rss for p in procs]
             except psutil.Error:
                 break
-            self.total_mb = max(self.total_mb, sum(rss) / 2**20)
-            self.driver_mb = max(self.driver_mb, rss[0] / 2**20)
+            rss = []
+            for p in procs:
+                try:
+                    with p.oneshot():
+                        rss.append(p.memory_info().rss)
+                        times = p.cpu_times()
+                        self.cpu[p.pid] = times.user + times.system
+                except psutil.Error:
+                    continue
+            if rss:
+                self.total_mb = max(self.total_mb, sum(rss) / 2**20)
+                self.driver_mb = max(self.driver_mb, (rss[0] if procs[0].pid == pid else 0) / 2**20)
             self._stop.wait(0.2)
 
     def stop(self) -> None:
         self._stop.set()
+
+    def cpu_report(self, cores: int) -> dict:
+        """CPU seconds of the tree, of the driver, of the busiest other process; and the wall time
+        the run would take on ``cores`` otherwise idle cores if its CPU work spread perfectly."""
+        total = sum(self.cpu.values())
+        driver = self.cpu.get(self.root_pid, 0.0)
+        others = [v for k, v in self.cpu.items() if k != self.root_pid and v > 1.0]
+        busy = 1 + len(others)
+        return {"cpu_seconds": total, "driver_cpu_seconds": driver,
+                "busiest_worker_cpu_seconds": max(others, default=0.0),
+                "projected_idle_wall_s": max(total / min(cores, busy), driver, max(others, default=0.0))}
 
 
 def _kill_and_resume(news: Path, db: Path, reference: Path | None, corpus: dict) -> dict:
@@ -340,6 +363,10 @@ def _ratios(r: dict) -> dict:
             out["end_to_end_2_workers_vs_recognizers"] = two["chars_per_s"] / rt
     if one and two:
         out["2_workers_vs_1"] = two["chars_per_s"] / one["chars_per_s"]
+        if one.get("projected_idle_chars_per_s") and two.get("projected_idle_chars_per_s"):
+            out["2_workers_vs_1_projected_idle"] = two["projected_idle_chars_per_s"] / one["projected_idle_chars_per_s"]
+        if rt and one.get("projected_idle_chars_per_s"):
+            out["end_to_end_1_worker_vs_recognizers_projected_idle"] = one["projected_idle_chars_per_s"] / rt
     return out
 
 
@@ -351,7 +378,7 @@ def _line(name: str, run: dict) -> str:
 
 
 def table(r: dict) -> str:
-    rows: list[tuple] = [("what", "docs", "chars", "seconds", "chars/s", "docs/s", "peak MB", "notes")]
+    rows: list[tuple] = [("what", "docs", "chars", "seconds", "chars/s", "docs/s", "peak MB", "notes (CPU s; load)")]
     rt = r.get("recognizers")
     if rt and "chars_per_s" in rt:
         rows.append(("recognizers-text (sample, in-process)", rt["documents"], rt["chars"], rt["seconds"],
@@ -364,7 +391,9 @@ def table(r: dict) -> str:
             run = run["resumed"]
             name = f"resume after kill -9 ({r['runs']['kill_resume']['committed_at_kill']} committed)"
         counts = run.get("run") or {}
-        note = f"new {counts.get('new')} / unchanged {counts.get('skipped')} / dup {counts.get('duplicates')}"
+        note = (f"new {counts.get('new')} / unchanged {counts.get('skipped')} / dup {counts.get('duplicates')}; "
+                f"CPU {run.get('cpu_seconds', 0):.0f} s (driver {run.get('driver_cpu_seconds', 0):.0f}); "
+                f"load {run['load'][0]:.1f}")
         rows.append((f"claims ingest {name}", r["corpus"]["documents"], r["corpus"]["chars"], run["seconds"],
                      run["chars_per_s"], run["docs_per_s"], run["peak_rss_mb"], note))
     lines = []

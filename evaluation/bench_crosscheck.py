@@ -22,8 +22,11 @@ every text and the benchmark is about the checks.
 ``run(sizes)`` times ``crosscheck_facts(facts, texts)`` with ``time.perf_counter`` (facts are built
 outside the timer; a small warm-up run first loads the catalog and templates so the smallest size
 is not charged for them), then repeats the check under ``tracemalloc`` (started after the facts
-exist) for the peak memory of the check itself, and records ``ru_maxrss``. Results go to JSON and a
-table; ``ratio`` is the time per claim relative to the smallest size (near-linear: ratio ≈ 1).
+exist) for the peak memory of the check itself, and records ``ru_maxrss`` (the process's maximum so
+far, facts included). Results go to JSON (with a fingerprint of ``extract/crosscheck/*.py``, so a
+number is tied to the engine version it measured) and a table; ``ratio`` is the wall time per claim
+relative to the smallest size (near-linear: ratio ≈ 1, "near_linear" means every ratio < 2) and
+``cpu ratio`` the same in process CPU time, steadier when the machine is shared.
 """
 from __future__ import annotations
 
@@ -442,13 +445,26 @@ def synthetic_facts(n: int, seed: int = 0) -> tuple[list[Fact], dict[str, str]]:
 # --------------------------------------------------------------------------- benchmark
 
 
+def engine_fingerprint() -> dict:
+    """Which version of the engine was measured: sha1 of ``extract/crosscheck/*.py`` and their newest mtime."""
+    import hashlib
+
+    folder = Path(__file__).resolve().parents[1] / "extract" / "crosscheck"
+    files = sorted(folder.glob("*.py"))
+    digest = hashlib.sha1(b"".join(f.name.encode() + f.read_bytes() for f in files)).hexdigest()[:12]
+    newest = max(f.stat().st_mtime for f in files)
+    return {"sha1": digest, "modified": dt.datetime.fromtimestamp(newest, dt.timezone.utc).isoformat(timespec="seconds")}
+
+
 def _maxrss_mib() -> float:
     scale = 1 if sys.platform == "darwin" else 1024   # bytes on macOS, KiB on Linux
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
-def measure(n: int, seed: int = 0, trace: bool = True) -> dict:
-    """One size: build the facts (untimed), time the check, then its peak memory under tracemalloc."""
+def measure(n: int, seed: int = 0, trace: bool = True, on_timed=None) -> dict:
+    """One size: build the facts (untimed), time the check, then its peak memory under tracemalloc.
+
+    ``on_timed(row)`` is called between the two passes with the row so far (``peak_mib`` None)."""
     t0 = time.perf_counter()
     facts, texts = synthetic_facts(n, seed)
     build_s = time.perf_counter() - t0
@@ -458,61 +474,70 @@ def measure(n: int, seed: int = 0, trace: bool = True) -> dict:
     findings = crosscheck_facts(facts, texts)
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     rss_after = _maxrss_mib()
-    kinds = Counter(f.kind for f in findings)
-    severities = Counter(f.severity for f in findings)
-    n_findings = len(findings)
+    row = {
+        "claims": len(facts), "documents": len(texts), "findings": len(findings),
+        "seconds": seconds, "claims_per_s": len(facts) / seconds if seconds else None,
+        "us_per_claim": 1e6 * seconds / len(facts), "cpu_seconds": cpu_seconds,
+        "cpu_us_per_claim": 1e6 * cpu_seconds / len(facts), "peak_mib": None, "peak_bytes_per_claim": None,
+        "traced_seconds": None, "build_seconds": build_s,
+        "maxrss_mib_before": rss_before, "maxrss_mib_after": rss_after,
+        "findings_by_kind": dict(sorted(Counter(f.kind for f in findings).items())),
+        "findings_by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
+    }
     del findings
     gc.collect()
-    peak_mib = traced_s = None
     if trace:
+        if on_timed is not None:
+            on_timed(row)
         tracemalloc.start()
         t0 = time.perf_counter()
         again = crosscheck_facts(facts, texts)
-        traced_s = time.perf_counter() - t0
+        row["traced_seconds"] = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        peak_mib = peak / 2**20
-        assert len(again) == n_findings, "the check is not deterministic"
+        row["peak_mib"] = peak / 2**20
+        row["peak_bytes_per_claim"] = peak / len(facts)
+        assert len(again) == row["findings"], "the check is not deterministic"
         del again
-    return {
-        "claims": len(facts), "documents": len(texts), "findings": n_findings,
-        "seconds": seconds, "claims_per_s": len(facts) / seconds if seconds else None,
-        "us_per_claim": 1e6 * seconds / len(facts), "cpu_seconds": cpu_seconds,
-        "cpu_us_per_claim": 1e6 * cpu_seconds / len(facts), "peak_mib": peak_mib,
-        "peak_bytes_per_claim": peak_mib * 2**20 / len(facts) if peak_mib is not None else None,
-        "traced_seconds": traced_s, "build_seconds": build_s,
-        "maxrss_mib_before": rss_before, "maxrss_mib_after": rss_after,
-        "findings_by_kind": dict(sorted(kinds.items())), "findings_by_severity": dict(sorted(severities.items())),
-    }
+    return row
 
 
 def run(sizes=DEFAULT_SIZES, seed: int = 0, out: str | Path | None = DEFAULT_OUT, trace: bool = True,
         echo: bool = False) -> dict:
-    """Benchmark every size; write JSON to ``out`` (None: don't) and return the results."""
+    """Benchmark every size; write JSON to ``out`` (None: don't) and return the results.
+
+    The JSON is rewritten after every pass, so a run cut short (``timeout``) keeps what it measured."""
     warm, warm_texts = synthetic_facts(300, seed + 1)
     crosscheck_facts(warm, warm_texts)   # load catalog, templates and caches outside the timers
     rows: list[dict] = []
-    result: dict = {"sizes": rows}
-    for n in sizes:
-        row = measure(n, seed, trace)
-        rows.append(row)
-        base, cpu_base = rows[0]["us_per_claim"], rows[0]["cpu_us_per_claim"]
-        for r in rows:
+
+    def publish(extra: list[dict] = ()) -> dict:
+        table_rows = rows + list(extra)
+        base, cpu_base = table_rows[0]["us_per_claim"], table_rows[0]["cpu_us_per_claim"]
+        for r in table_rows:
             r["ratio"] = r["us_per_claim"] / base if base else None
             r["cpu_ratio"] = r["cpu_us_per_claim"] / cpu_base if cpu_base else None
-        if echo:
-            print(_row_line(row), flush=True)
         result = {
             "benchmark": "crosscheck_facts on synthetic claims",
             "seed": seed, "python": platform.python_version(), "machine": platform.machine(),
+            "engine": engine_fingerprint(), "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "sizes_requested": list(sizes),
-            "near_linear": all(r["ratio"] is not None and r["ratio"] < 2 for r in rows),
-            "sizes": rows,
+            "near_linear": all(r["ratio"] is not None and r["ratio"] < 2 for r in table_rows),
+            "sizes": table_rows,
         }
-        if out is not None:   # after every size, so a run cut short keeps the sizes it finished
-            out = Path(out)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        if out is not None:
+            path = Path(out)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return result
+
+    result: dict = {"sizes": rows}
+    for n in sizes:
+        row = measure(n, seed, trace, on_timed=lambda partial: publish([partial]))
+        rows.append(row)
+        result = publish()
+        if echo:
+            print(_row_line(row), flush=True)
     return result
 
 

@@ -24,13 +24,14 @@ own ``errors`` row and the run goes on.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sqlite3
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,7 @@ COMMIT_SECONDS = 5.0           # … or sooner, when results come slowly
 MIN_TASKS_PER_WORKER = 16      # fewer tasks than this per worker: extract in-process, no pool
 MAX_DOCUMENT_CHARS = 1_000_000  # a longer document is refused (its own errors row)
 WINDOW_PER_WORKER = 4          # partitions in flight per worker
+MANY_DOCUMENT_SUFFIXES = (".jsonl", ".xml", ".rss", ".atom")  # a document's file: URI gets #id
 
 
 # --- 1. plan -----------------------------------------------------------------------------------
@@ -71,24 +73,30 @@ def plan_tasks(files: list[Path]) -> list[dict]:
 
 
 def _jsonl_chunks(path: Path) -> list[tuple[int, int, int]] | None:
-    """(start, end, first line) of line-aligned chunks; None (read whole) unless plain UTF-8."""
+    """(start, end, first line) of line-aligned chunks; None (the file is read whole, its
+    encoding detected as for any file) unless it is UTF-8 without a BOM."""
+    import codecs
+
     try:
         with path.open("rb") as f:
             head = f.read(4)
             if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
                 return None
             f.seek(0)
+            utf8 = codecs.getincrementaldecoder("utf-8")()
             chunks, start, line, lineno, pos = [], 0, 1, 1, 0
             for raw in f:
+                utf8.decode(raw)
                 pos += len(raw)
                 lineno += 1
                 if pos - start >= CHUNK_BYTES:
                     chunks.append((start, pos, line))
                     start, line = pos, lineno
+            utf8.decode(b"", final=True)
             if pos > start:
                 chunks.append((start, pos, line))
             return chunks
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
 
 
@@ -111,20 +119,20 @@ def partitions_of(tasks: list[dict]) -> list[list[dict]]:
 
 # --- 2. work -----------------------------------------------------------------------------------
 
-def process_partition(tasks: list[dict], known: frozenset[str] | set[str] = frozenset(),
+def process_partition(tasks: list[dict], known: Mapping[str, tuple] | None = None,
                       ner_model: str | None = None) -> list[dict]:
     """The worker function (in-process, process pool and Dask alike): each task's result, in order.
 
     A result is the task plus either ``error`` (the file is refused whole) or ``docs``: one item
     per document, each ``kind`` "doc" (with ``doc_row``, ``claim_rows`` and ``minhash``),
-    "known" (content hash in ``known``: not extracted; the document comes along in case the
-    writer needs it after all) or "error" (with ``reason``). ``ner_model`` is passed on to
-    ``extract_document``.
+    "known" (the text is in ``known``, see ``DedupeIndex.known``: not extracted; the item names
+    its task, which the writer reads again in the rare case it needs the rows after all) or
+    "error" (with ``reason``). ``ner_model`` is passed on to ``extract_document``.
     """
     return [process_task(task, known, ner_model) for task in tasks]
 
 
-def process_task(task: dict, known: frozenset[str] | set[str] = frozenset(), ner_model: str | None = None) -> dict:
+def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model: str | None = None) -> dict:
     from .extractor import document_language
 
     try:
@@ -136,8 +144,12 @@ def process_task(task: dict, known: frozenset[str] | set[str] = frozenset(), ner
     except Exception as e:  # a reader crashed: the file is refused, the run goes on
         return {**task, "error": f"{task['path']}: {_crash('reading failed', e)}",
                 "error_path": task["path"], "docs": []}
-    many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in (".jsonl", ".xml", ".rss", ".atom")
-    return {**task, "docs": [process_document(d, known, many, ner_model) for d in documents]}
+    many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in MANY_DOCUMENT_SUFFIXES
+    items = [process_document(d, known, many, ner_model) for d in documents]
+    for item in items:
+        if item["kind"] == "known":
+            item["task"] = task
+    return {**task, "docs": items}
 
 
 def read_task(task: dict) -> list[Document]:
@@ -161,7 +173,7 @@ def read_task(task: dict) -> list[Document]:
     return documents
 
 
-def process_document(document: Document, known: frozenset[str] | set[str] = frozenset(),
+def process_document(document: Document, known: Mapping[str, tuple] | None = None,
                      many: bool = False, ner_model: str | None = None) -> dict:
     """One document's item: extracted rows, or "known" (not extracted), or a one-line error."""
     from .extractor import EXTRACTOR_VERSION, extract_document
@@ -170,14 +182,16 @@ def process_document(document: Document, known: frozenset[str] | set[str] = froz
     from .store import document_rows
 
     content_hash = document.content_hash
+    meta_hash = hashlib.sha256(document.meta.model_dump_json().encode("utf-8")).hexdigest()[:32]
     url = canonical_url(document.meta.url) or fallback_url(document.path, document.id, many)
-    item = {"id": document.id, "hash": content_hash, "url": url, "path": document.path}
+    item = {"id": document.id, "hash": content_hash, "meta_hash": meta_hash, "url": url, "path": document.path}
     if len(document.text) > MAX_DOCUMENT_CHARS:
         return {**item, "kind": "error",
                 "reason": f"document {document.id} too large ({len(document.text):,} characters; "
                           f"the limit is {MAX_DOCUMENT_CHARS:,})"}
-    if content_hash in known:
-        return {**item, "kind": "known", "document": document.model_dump(mode="json")}
+    seen = (known or {}).get(content_hash)
+    if seen is not None and (seen[0] != document.id or seen[1] == meta_hash):
+        return {**item, "kind": "known"}
     try:
         result = extract_document(document, ner_model=ner_model)
         meta = document.meta.model_copy(update={"lang": result.lang})  # the language extracted in
@@ -229,10 +243,10 @@ def warm_up(ner_model: str | None = None) -> None:
         extract_document(Document(id="warm-up", text=text), ner_model=ner_model)
 
 
-_WORKER: dict = {"known": frozenset(), "ner_model": None}
+_WORKER: dict = {"known": {}, "ner_model": None}
 
 
-def _init_pool_worker(known: frozenset[str], ner_model: str | None, driver: int) -> None:
+def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int) -> None:
     """Process-pool initializer: the pipelines are loaded once per worker process. A watchdog
     thread ends the worker when the driver is gone (``kill -9`` leaves no orphans behind)."""
     import threading
@@ -251,32 +265,14 @@ def _pool_partition(tasks: list[dict]) -> list[dict]:
     return process_partition(tasks, _WORKER["known"], _WORKER["ner_model"])
 
 
-try:
-    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
-except ImportError:  # dask is optional; only --dask needs it
-    _WorkerPlugin = object
-
-
-class LoadPipelines(_WorkerPlugin):
-    """Dask worker plugin: load the pipelines once in every worker process as it joins."""
-
-    name = "market-claims-pipelines"
-
-    def __init__(self, ner_model: str | None = None):
-        self.ner_model = ner_model
-
-    def setup(self, worker=None):
-        warm_up(self.ner_model)
-
-
 # --- executors: partitions in, results out, in input order -------------------------------------
 
-def run_in_process(parts: list[list[dict]], known: frozenset[str], ner_model: str | None = None) -> Iterator[list[dict]]:
+def run_in_process(parts: list[list[dict]], known: Mapping[str, tuple], ner_model: str | None = None) -> Iterator[list[dict]]:
     for part in parts:
         yield process_partition(part, known, ner_model)
 
 
-def run_on_pool(parts: list[list[dict]], known: frozenset[str], workers: int,
+def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: int,
                 ner_model: str | None = None) -> Iterator[list[dict]]:
     """A ``ProcessPoolExecutor`` of spawned workers, at most ``WINDOW_PER_WORKER`` ×
     workers partitions in flight. A worker that dies (a crash, the OOM killer) breaks the pool:
@@ -323,11 +319,12 @@ def run_on_pool(parts: list[list[dict]], known: frozenset[str], workers: int,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_on_dask(parts: list[list[dict]], known: frozenset[str], address: str, workers: int,
+def run_on_dask(parts: list[list[dict]], known: Mapping[str, tuple], address: str, workers: int,
                 ner_model: str | None = None) -> Iterator[list[dict]]:
-    """``dask.bag`` over the tasks, ``map_partitions(process_partition)``; partitions computed a
-    window at a time and gathered in order. ``address`` is a scheduler (tcp://host:8786) or
-    ``local`` for a ``LocalCluster`` of ``workers`` single-threaded processes."""
+    """A ``dask.bag`` whose partitions are ``parts``, ``map_partitions(process_partition)``;
+    partitions computed a window at a time and gathered in order. ``address`` is a scheduler
+    (tcp://host:8786) or ``local`` for a ``LocalCluster`` of ``workers`` single-threaded processes.
+    A partition that fails on the cluster (its worker lost too often) becomes an error per file."""
     import logging
 
     import dask
@@ -335,28 +332,39 @@ def run_on_dask(parts: list[list[dict]], known: frozenset[str], address: str, wo
     from distributed import Client, LocalCluster
 
     cluster = None
-    if address == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster)
-    else:
-        client = Client(address, timeout="30s")
     try:
+        if address == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as e:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(address, f"cannot reach the Dask scheduler ({type(e).__name__}: {e})") from None
+    try:
+        from .daskplugin import LoadPipelines
+
         client.register_plugin(LoadPipelines(ner_model))
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        tasks = [task for part in parts for task in part]
-        bag = dask_bag.from_sequence(tasks, npartitions=max(1, len(parts)))
-        delayed_parts = bag.map_partitions(process_partition, known=dask.delayed(known),
-                                            ner_model=ner_model).to_delayed()
-        pending = deque(delayed_parts)
+        bag = dask_bag.from_delayed([dask.delayed(part, traverse=False) for part in parts])
+        results = bag.map_partitions(process_partition, known=dask.delayed(known, traverse=False),
+                                     ner_model=ner_model).to_delayed()
+        pending = deque(zip(parts, results))
         in_flight: deque = deque()
         while pending or in_flight:
             while pending and len(in_flight) < n_workers * WINDOW_PER_WORKER:
-                in_flight.append(client.compute(pending.popleft()))
-            future = in_flight.popleft()
-            result = future.result()
+                part, delayed_result = pending.popleft()
+                in_flight.append((part, client.compute(delayed_result)))
+            part, future = in_flight.popleft()
+            try:
+                result = list(future.result())
+            except Exception as e:  # KilledWorker and the like: the files are refused, the run goes on
+                reason = _crash("the Dask task failed", e)
+                result = [{**t, "error": f"{t['path']}: {reason}", "error_path": t["path"], "docs": []} for t in part]
             future.release()
-            yield list(result)
+            yield result
     finally:
         client.close()
         if cluster is not None:
@@ -465,15 +473,16 @@ class Writer:
         doc_id, content_hash, url = item["id"], item["hash"], item["url"]
         stored = self.index.fingerprint(doc_id)
         if stored is not None:
-            if stored == (content_hash, self.version) and not self.reextract:
+            if stored == (content_hash, item["meta_hash"], self.version) and not self.reextract:
                 self.counts.skipped += 1
                 self.counts.claims += self.index.claim_count(doc_id)
-                self.index.add_url(doc_id, url, self.run_id)
+                self.index.add_url(doc_id, url, self.run_id, content_hash)
                 forget_document_findings(self.db, doc_id)  # as re-ingesting always did
                 return
             action = "changed"
         else:
-            twin = self.index.same_content(content_hash) or self.index.same_url(url)
+            twin = self.index.same_content(content_hash) or self.index.same_url(url) \
+                or self.index.seen_duplicate(content_hash)
             if twin is None and item["kind"] == "doc":
                 twin = self.index.near_duplicate(item["minhash"])
             if twin is None and item["kind"] == "known":
@@ -484,7 +493,7 @@ class Writer:
                 twin = self.index.near_duplicate(item["minhash"])
             if twin is not None:
                 self.counts.duplicates += 1
-                self.index.add_url(twin, url, self.run_id)
+                self.index.add_url(twin, url, self.run_id, content_hash)
                 return
             action = "new"
         if item["kind"] == "known":  # the worker skipped it, but this id's stored text differs
@@ -499,15 +508,19 @@ class Writer:
         except StoreError as e:
             self._fail(item, f"document {doc_id}: {e.problem}")
             return
-        self.index.remember(doc_id, content_hash, item["minhash"], self.run_id)
-        self.index.add_url(doc_id, url, self.run_id)
+        self.index.remember(doc_id, content_hash, item["meta_hash"], item["minhash"], self.run_id)
+        self.index.add_url(doc_id, url, self.run_id, content_hash, stored=True)
         setattr(self.counts, action, getattr(self.counts, action) + 1)
         self.counts.claims += len(item["claim_rows"])
         self.chars += len(item["doc_row"]["text"])
 
     def _extract_here(self, item: dict) -> dict:
-        document = Document.model_validate(item["document"])
-        return {**process_document(document, ner_model=self.ner_model), "url": item["url"]}
+        """Read the item's task again and extract the document here (the worker skipped it)."""
+        result = process_task(item["task"], None, self.ner_model)
+        for again in result["docs"]:
+            if again["id"] == item["id"] and again["hash"] == item["hash"]:
+                return again
+        return {**item, "kind": "error", "reason": f"document {item['id']}: changed while being ingested"}
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -540,7 +553,7 @@ def ingest(db, files: list[Path], *, inputs: list[str], workers: int | None = No
             workers = effective
     run_id = start_run(db, inputs=inputs, version=version, backend=backend, workers=workers, reextract=reextract)
     writer = Writer(db, run_id, version, reextract, on_error, ner_model)
-    known = frozenset() if reextract else writer.index.known_hashes()
+    known = {} if reextract else writer.index.known()
     bar = _Progress(sum(t["size"] for t in tasks), enabled=progress)
     if bar.enabled:
         writer.on_error = bar.print_error

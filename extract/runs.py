@@ -7,11 +7,13 @@ duplicate of one already stored.
   and the counts seen / new / changed / skipped (unchanged) / duplicates / failed, updated with
   every committed batch.
 - ``errors``: (run_id, path, url, reason) for every file refused and document that failed.
-- ``document_urls``: (document_id, url, seen_in_run): every canonical URL a stored document was
-  read under, its near and exact duplicates' included (a document without a URL is recorded
-  under its file's ``file:`` URI). ``syndication`` reads it back.
-- ``fingerprints``: (document_id, content_hash, extractor_version, minhash, run_id): what the
-  document was extracted from and with; the MinHash feeds the near-duplicate index.
+- ``document_urls``: (document_id, url, seen_in_run, content_hash): every canonical URL a stored
+  document was read under, its near and exact duplicates' included (a document without a URL is
+  recorded under its file's ``file:`` URI), with the hash of the text read there, so a duplicate
+  is not extracted again on the next run. ``syndication`` reads it back.
+- ``fingerprints``: (document_id, content_hash, meta_hash, extractor_version, minhash, run_id):
+  what the document was extracted from (its text, and its metadata: a corrected date re-extracts
+  it) and with; the MinHash feeds the near-duplicate index.
 """
 from __future__ import annotations
 
@@ -51,19 +53,32 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+TABLES = {
+    "runs": (RUN_COLUMNS, "id", set()),
+    "errors": ({"id": int, "run_id": int, "path": str, "url": str, "reason": str}, "id", {"reason"}),
+    "document_urls": ({"document_id": str, "url": str, "seen_in_run": int, "content_hash": str},
+                      ("document_id", "url"), set()),
+    "fingerprints": ({"document_id": str, "content_hash": str, "meta_hash": str, "extractor_version": str,
+                      "minhash": bytes, "run_id": int}, "document_id", {"content_hash"}),
+}
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the bookkeeping tables and indexes when missing (one transaction)."""
+    """Create the bookkeeping tables and indexes when missing, and columns an older store lacks
+    (one transaction)."""
     with db.atomic():
-        db["runs"].create(RUN_COLUMNS, pk="id", if_not_exists=True)
-        db["errors"].create({"id": int, "run_id": int, "path": str, "url": str, "reason": str},
-                            pk="id", not_null={"reason"}, if_not_exists=True)
-        db["document_urls"].create({"document_id": str, "url": str, "seen_in_run": int},
-                                   pk=("document_id", "url"), if_not_exists=True)
-        db["fingerprints"].create({"document_id": str, "content_hash": str, "extractor_version": str,
-                                   "minhash": bytes, "run_id": int},
-                                  pk="document_id", not_null={"content_hash"}, if_not_exists=True)
+        for name, (columns, pk, not_null) in TABLES.items():
+            table = db[name]
+            if not table.exists():
+                table.create(columns, pk=pk, not_null=not_null)
+                continue
+            have = table.columns_dict
+            for column, kind in columns.items():
+                if column not in have:
+                    table.add_column(column, kind)
         db["errors"].create_index(["run_id"], if_not_exists=True)
         db["document_urls"].create_index(["url"], if_not_exists=True)
+        db["document_urls"].create_index(["content_hash"], if_not_exists=True)
         db["documents"].create_index(["content_hash"], if_not_exists=True)
 
 
@@ -108,7 +123,9 @@ def fallback_url(path: str | None, doc_id: str, many: bool) -> str | None:
 class DedupeIndex:
     """What the store holds, for the single writer: fingerprints by id, documents by content hash
     and URL (SQL on the writer's own connection, so uncommitted writes count), and an in-memory
-    MinHash LSH of every stored document for near-duplicates (the parameters of duplicates.py)."""
+    MinHash LSH of every stored document for near-duplicates (the parameters of duplicates.py).
+    The LSH proposes candidates; their hash values sit in one matrix, so confirming them (the
+    share of equal hash values, as ``MinHash.jaccard``) is one vectorised comparison."""
 
     def __init__(self, db: sqlite_utils.Database, version: str, threshold: float = THRESHOLD,
                  num_perm: int = NUM_PERM):
@@ -116,7 +133,9 @@ class DedupeIndex:
 
         self.db, self.version, self.threshold, self.num_perm = db, version, threshold, num_perm
         self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=_bands(threshold, num_perm))
-        self.hashes: dict[str, object] = {}
+        self.row: dict[str, int] = {}   # document id → its row of self.matrix
+        self.matrix = None              # hash values, one row per stored document (grown by doubling)
+        self.used = 0
         rows = db.execute("select f.document_id, f.minhash from fingerprints f "
                           "join documents d on d.id = f.document_id where f.minhash is not null "
                           "order by f.document_id")
@@ -124,24 +143,42 @@ class DedupeIndex:
             for doc_id, blob in rows:
                 m = self._lean(blob)
                 if m is not None:
-                    self.hashes[doc_id] = m
+                    self._keep(doc_id, m)
                     session.insert(doc_id, m)
 
-    def known_hashes(self) -> frozenset[str]:
-        """Content hashes already extracted with this extractor version (a worker skips these)."""
-        return frozenset(row[0] for row in self.db.execute(
-            "select f.content_hash from fingerprints f join documents d on d.id = f.document_id "
-            "and d.content_hash = f.content_hash where f.extractor_version = ?", [self.version]))
+    def known(self) -> dict[str, tuple[str, str | None]]:
+        """Texts a worker need not extract: content hash → (document id, meta hash) for every
+        document extracted with this extractor version, and → (id, None) for the duplicates
+        merged into one. A worker extracts a known text only for that same document id with
+        other metadata."""
+        out: dict[str, tuple[str, str | None]] = {}
+        for content_hash, doc_id in self.db.execute(
+                "select u.content_hash, u.document_id from document_urls u join fingerprints f "
+                "on f.document_id = u.document_id where f.extractor_version = ? and u.content_hash is not null "
+                "order by u.document_id desc", [self.version]):
+            out[content_hash] = (doc_id, None)
+        for content_hash, doc_id, meta_hash in self.db.execute(
+                "select f.content_hash, f.document_id, f.meta_hash from fingerprints f join documents d "
+                "on d.id = f.document_id and d.content_hash = f.content_hash where f.extractor_version = ? "
+                "order by f.document_id desc", [self.version]):
+            out[content_hash] = (doc_id, meta_hash)
+        return out
 
-    def fingerprint(self, doc_id: str) -> tuple[str, str | None] | None:
-        """(content hash, extractor version) of a stored document; version None when the document
-        was stored without a fingerprint (by ``save_document``); None when it is not stored."""
+    def fingerprint(self, doc_id: str) -> tuple[str, str | None, str | None] | None:
+        """(content hash, meta hash, extractor version) of a stored document; the last two None
+        when it was stored without a fingerprint (by ``save_document``); None when not stored."""
         row = self.db.execute(
-            "select d.content_hash, f.extractor_version, f.content_hash from documents d "
+            "select d.content_hash, f.meta_hash, f.extractor_version, f.content_hash from documents d "
             "left join fingerprints f on f.document_id = d.id where d.id = ?", [doc_id]).fetchone()
         if row is None:
             return None
-        return row[0], (row[1] if row[2] == row[0] else None)
+        return (row[0], row[1], row[2]) if row[3] == row[0] else (row[0], None, None)
+
+    def seen_duplicate(self, content_hash: str) -> str | None:
+        """The stored document a text with this hash was merged into by an earlier run."""
+        row = self.db.execute("select min(document_id) from document_urls where content_hash = ?",
+                              [content_hash]).fetchone()
+        return row[0] if row else None
 
     def same_content(self, content_hash: str) -> str | None:
         row = self.db.execute("select min(id) from documents where content_hash = ?", [content_hash]).fetchone()
@@ -155,36 +192,60 @@ class DedupeIndex:
 
     def near_duplicate(self, blob: bytes | None) -> str | None:
         """The stored document most similar to this MinHash at Jaccard ≥ threshold (ties: least id)."""
-        m = self._lean(blob)
-        if m is None or not self.hashes:
-            return None
-        best = None
-        for other in self.lsh.query(m):
-            score = m.jaccard(self.hashes[other])
-            if score >= self.threshold and (best is None or (-score, other) < best):
-                best = (-score, other)
-        return best[1] if best else None
+        import numpy as np
 
-    def remember(self, doc_id: str, content_hash: str, blob: bytes | None, run_id: int) -> None:
+        m = self._lean(blob)
+        if m is None or not self.row:
+            return None
+        candidates = sorted(self.lsh.query(m))
+        if not candidates:
+            return None
+        equal = self.matrix[[self.row[c] for c in candidates]] == m.hashvalues
+        scores = np.count_nonzero(equal, axis=1) / self.num_perm
+        best = int(np.argmax(scores))  # the first of the best: the least id, candidates being sorted
+        return candidates[best] if scores[best] >= self.threshold else None
+
+    def remember(self, doc_id: str, content_hash: str, meta_hash: str, blob: bytes | None, run_id: int) -> None:
         """Record a stored document's fingerprint and put it in the near-duplicate index."""
-        self.db["fingerprints"].upsert({"document_id": doc_id, "content_hash": content_hash,
-                                        "extractor_version": self.version, "minhash": blob,
-                                        "run_id": run_id}, pk="document_id")
-        if doc_id in self.hashes:
+        self.db.execute(
+            "insert into fingerprints (document_id, content_hash, meta_hash, extractor_version, minhash, run_id) "
+            "values (?, ?, ?, ?, ?, ?) on conflict (document_id) do update set content_hash = excluded.content_hash, "
+            "meta_hash = excluded.meta_hash, extractor_version = excluded.extractor_version, "
+            "minhash = excluded.minhash, run_id = excluded.run_id",
+            [doc_id, content_hash, meta_hash, self.version, blob, run_id])
+        if doc_id in self.row:
             self.lsh.remove(doc_id)
-            del self.hashes[doc_id]
+            del self.row[doc_id]
         m = self._lean(blob)
         if m is not None:
-            self.hashes[doc_id] = m
+            self._keep(doc_id, m)
             self.lsh.insert(doc_id, m)
 
-    def add_url(self, doc_id: str, url: str | None, run_id: int) -> None:
+    def add_url(self, doc_id: str, url: str | None, run_id: int, content_hash: str | None = None,
+                stored: bool = False) -> None:
+        """Record that ``doc_id`` (or a duplicate of it, whose text hashes to ``content_hash``)
+        was read under ``url``: the first sighting's run is kept; ``stored`` (the document itself
+        was just stored from there) updates the hash to its new text."""
         if url:
-            self.db["document_urls"].insert({"document_id": doc_id, "url": url, "seen_in_run": run_id},
-                                            pk=("document_id", "url"), ignore=True)
+            self.db.execute("insert into document_urls (document_id, url, seen_in_run, content_hash) "
+                            "values (?, ?, ?, ?) on conflict (document_id, url) do "
+                            + ("update set content_hash = excluded.content_hash" if stored else "nothing"),
+                            [doc_id, url, run_id, content_hash])
 
     def claim_count(self, doc_id: str) -> int:
         return self.db.execute("select count(*) from claims where document_id = ?", [doc_id]).fetchone()[0]
+
+    def _keep(self, doc_id: str, m) -> None:
+        import numpy as np
+
+        if self.matrix is None or self.used == len(self.matrix):
+            grown = np.zeros((max(1024, 2 * self.used), self.num_perm), dtype=m.hashvalues.dtype)
+            if self.matrix is not None:
+                grown[:self.used] = self.matrix[:self.used]
+            self.matrix = grown
+        self.matrix[self.used] = m.hashvalues
+        self.row[doc_id] = self.used
+        self.used += 1
 
     def _lean(self, blob: bytes | None):
         if not blob:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from evaluation.synthetic import write_corpus
+from evaluation.synthetic import sentence_pools, write_corpus
 from extract import batch
 from extract.cli import cli
 from extract.normalize import to_simplified
@@ -115,6 +115,20 @@ def test_reextract_and_a_new_extractor_version_extract_everything_again(tmp_path
     assert snapshot(db) == stored
 
 
+def test_a_document_rewritten_to_another_ones_text_is_re_extracted(tmp_path):
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    article(news, "a", EN)
+    article(news, "b", ZH)
+    claims("ingest", news, "--db", db)
+    article(news, "a", ZH)  # the worker knows this text (b's) and skips it; a's stored text differs
+
+    assert claims("ingest", news, "--db", db).exit_code == 0
+
+    assert (last_run(db)["changed"], last_run(db)["skipped"]) == (1, 1)
+    assert query(db, "select text from claims where document_id = 'a'") == \
+        query(db, "select text from claims where document_id = 'b'")
+
+
 # --- duplicates --------------------------------------------------------------------------------
 
 def test_exact_duplicates_and_same_canonical_url_are_stored_once_with_every_url(tmp_path):
@@ -150,6 +164,38 @@ def test_near_duplicates_are_stored_once_with_every_url(tmp_path):
     assert last_run(db)["duplicates"] == 2
 
 
+def test_a_rerun_extracts_nothing_not_even_the_duplicates(tmp_path, monkeypatch):
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    text = ZH_SEED.read_text(encoding="utf-8")
+    article(news, "a", text, url="https://a.example/1")
+    article(news, "b", text, url="https://b.example/1")  # exact copy
+    article(news, "c", text + "\n免责声明:本文仅供参考。", url="https://c.example/1")  # near copy
+    assert claims("ingest", news, "--db", db).exit_code == 0
+    calls = []
+    real = __import__("extract.extractor", fromlist=["extract_document"]).extract_document
+    monkeypatch.setattr("extract.extractor.extract_document", lambda d, **k: calls.append(d.id) or real(d, **k))
+
+    assert claims("ingest", news, "--db", db).exit_code == 0
+
+    assert calls == []
+    assert (last_run(db)["skipped"], last_run(db)["duplicates"]) == (1, 2)
+    assert query(db, "select count(*) from document_urls where document_id = 'a'") == [(3,)]
+
+
+def test_changed_metadata_re_extracts_the_document(tmp_path):
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    article(news, "a", "上周比特币ETF净流出约10.9亿美元。", date="2026-01-26", lang="zh-Hans")
+    claims("ingest", news, "--db", db)
+    before = query(db, "select period_start, period_end from claims")
+
+    article(news, "a", "上周比特币ETF净流出约10.9亿美元。", date="2025-11-24", lang="zh-Hans")  # date corrected
+    assert claims("ingest", news, "--db", db).exit_code == 0
+
+    assert (last_run(db)["changed"], last_run(db)["skipped"]) == (1, 0)
+    assert query(db, "select published from documents") == [("2025-11-24",)]
+    assert query(db, "select period_start, period_end from claims") != before  # 上周 resolves anew
+
+
 # --- failures ----------------------------------------------------------------------------------
 
 def test_a_document_that_fails_is_recorded_and_the_run_goes_on(tmp_path, monkeypatch):
@@ -181,8 +227,11 @@ def test_a_document_that_fails_is_recorded_and_the_run_goes_on(tmp_path, monkeyp
 
 
 def test_a_chunked_jsonl_file_is_read_whole_or_refused_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK_BYTES", 300)
-    records = [{"id": f"r{i}", "lang": "en", "text": f"Fund {i} saw outflows of ${i + 1} million."} for i in range(12)]
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 600)
+    sentences = [s for s in sentence_pools().get("en", []) if len(s) > 60][:12]  # twelve different sentences
+    if len(sentences) < 12:
+        pytest.skip("needs the English eval docs in ../shared/eval/docs")
+    records = [{"id": f"r{i}", "lang": "en", "text": text} for i, text in enumerate(sentences)]
     good = tmp_path / "good.jsonl"
     good.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     bad = tmp_path / "bad.jsonl"
