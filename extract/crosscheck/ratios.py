@@ -15,6 +15,7 @@ from .relations import flow_ancestors
 
 RESTATEMENT = ("价值", "价值约", "约合", "合计约", "worth", "valued at", "or about")
 PRICE_WINDOW_DAYS = 14
+MAX_OTHER_SOURCES = 5  # a share is also checked against this many other sources' distinct figures
 SHARE_WINDOW = 400     # parts and total of a share are stated within this many characters before it
 BASE_OF_ASSETS = re.compile(r"资产|資產|市值|持仓|持倉|assets|AUM|holdings|market (?:value|cap)", re.I)
 IMPLAUSIBLE = 3.0      # an implied price 3× off the stated one is a unit or scale error
@@ -25,10 +26,12 @@ def check_shares(facts: list[Fact], lang: str) -> Iterator[Finding]:
     """A stated share (占 63%, 接近九成, 97 percent) against parts and a total stated before it:
     in its own document, and in every other document that gives the same parts and total."""
     by_doc: dict[str, list[Fact]] = defaultdict(list)
-    by_period: dict[tuple, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
+    by_doc_period: dict[tuple, list[Fact]] = defaultdict(list)
+    docs_stating: dict[tuple, set[str]] = defaultdict(set)   # (subject, period) → documents
     for f in facts:
         by_doc[f.doc].append(f)
-        by_period[f.period][f.doc].append(f)
+        by_doc_period[(f.doc, f.period)].append(f)
+        docs_stating[(f.subject, f.period)].add(f.doc)
     for share in facts:
         if share.metric != "share" or share.unit != "%" or not share.subject:
             continue
@@ -43,13 +46,20 @@ def check_shares(facts: list[Fact], lang: str) -> Iterator[Finding]:
         if total is None:
             continue
         yield _share_finding(share, parts, total, lang)
-        for doc, others in by_period[parts[0].period].items():
-            if doc == share.doc:
-                continue
+        period = parts[0].period
+        candidates = set.intersection(*(docs_stating[(name, period)] for name in names)) - {share.doc}
+        seen: set[tuple] = set()
+        for doc in sorted(candidates):
+            others = by_doc_period[(doc, period)]
             alt_parts = _parts(names, parts[0], others)
             alt_total = _total(alt_parts, share, others) if alt_parts else None
-            if alt_parts and alt_total:
-                yield _share_finding(share, alt_parts, alt_total, lang)
+            figures = (tuple(p.value for p in alt_parts or ()), alt_total.value if alt_total else None)
+            if not alt_total or figures in seen:
+                continue  # another document stating the same figures adds nothing
+            seen.add(figures)
+            yield _share_finding(share, alt_parts, alt_total, lang)
+            if len(seen) >= MAX_OTHER_SOURCES:
+                break
 
 
 def _base(share: Fact) -> str:
