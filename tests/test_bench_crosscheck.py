@@ -37,10 +37,11 @@ def test_benchmark_runs_and_exercises_the_checks(tmp_path):
     (row,) = result["sizes"]
     assert ROW_KEYS <= set(row)
     assert row["claims"] == 2_000 and row["findings"] > 0 and row["seconds"] > 0
-    assert row["ratio"] == 1.0 and row["peak_mib"] > 0
+    assert row["ratio"] == 1.0 and row["peak_mib"] > 0 and len(row["seconds_all_runs"]) >= 1
     kinds = row["findings_by_kind"]
     assert kinds.get("conflict", 0) >= 1, kinds
     assert kinds.get("scale_suspect", 0) >= 1, kinds
+    assert kinds.get("sum", 0) >= 1 and kinds.get("subset_exceeds_total", 0) >= 1, kinds
     assert json.loads(out.read_text())["sizes"][0]["claims"] == 2_000
 
 
