@@ -31,3 +31,19 @@ def seed_store(tmp_path_factory) -> Path:
         save_document(db, document, r.claims, r.sentences, EXTRACTOR_VERSION, r.displays)
     db.close()
     return path
+
+
+def run_claims(*args):
+    """Run ``claims ARGS`` in-process (stderr kept apart); an unexpected exception fails the test
+    with its traceback, and no traceback may ever reach the output."""
+    from click.testing import CliRunner
+
+    from extract.cli import cli
+
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps stderr apart from stdout
+        runner = CliRunner()
+    result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from extract import store as store_module
 from extract.cli import cli
+from .conftest import run_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -23,15 +24,7 @@ ZH_HANT = "比特幣產品淨流出約10.9億美元。"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 256
 
 
-def claims(*args: str | Path):
-    """Run ``claims ARGS`` in-process; an unexpected exception fails the test with its traceback."""
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart from stdout
-        runner = CliRunner()
-    result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
+claims = run_claims
 
 
 def error_line(result) -> str:

@@ -23,6 +23,7 @@ from evaluation.synthetic import sentence_pools, write_corpus
 from extract import batch
 from extract.cli import cli
 from extract.normalize import to_simplified
+from .conftest import run_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -33,14 +34,7 @@ CLAIM_COLUMNS = ('id, document_id, claim_id, start, "end", text, sentence, value
                  "subject_id, metric, region, object, period_start, period_end, source_id, display")
 
 
-def claims(*args: str | Path):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart from stdout
-        runner = CliRunner()
-    result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
+claims = run_claims
 
 
 def query(db: Path, sql: str, args=()) -> list[tuple]:

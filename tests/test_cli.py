@@ -15,6 +15,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from extract.cli import cli
+from .conftest import run_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -23,15 +24,7 @@ FIRST = CORPUS / "000_9881526b3ac62664.txt"
 CLAIM_KEYS = {"id", "start", "end", "text", "value", "unit", "approx"}
 
 
-def claims(*args: str | Path):
-    """Run ``claims ARGS`` in-process; an unexpected exception fails the test with its traceback."""
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart from stdout
-        runner = CliRunner()
-    result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
+claims = run_claims
 
 
 def jsonl(output: str) -> list[dict]:

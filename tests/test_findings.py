@@ -27,6 +27,7 @@ from extract.report import findings_report, findings_summary, quote_claim
 from extract.store import open_store, save_document
 from schemas import Finding, FindingClaim
 from tests.test_store import EN_TEXT, en_claims, en_document, zh_claims, zh_document
+from .conftest import run_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -273,14 +274,7 @@ def test_report_shows_claims_with_quote_document_and_date(db):
 
 # --- the CLI on the corpus -------------------------------------------------------------------
 
-def claims(*args):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart from stdout
-        runner = CliRunner()
-    result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
+claims = run_claims
 
 
 @pytest.fixture
