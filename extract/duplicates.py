@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from datasketch import MinHash, MinHashLSH
 
@@ -47,10 +48,23 @@ def shingles(text: str, lang: str | None = None) -> set[str]:
     return {s[i:i + SHINGLE] for i in range(len(s) - SHINGLE + 1)}
 
 
+@lru_cache(maxsize=8)
+def _shared(num_perm: int) -> dict:
+    """Keyword arguments giving every MinHash of ``num_perm`` hashes the seed-1 permutations drawn
+    once, not per text (datasketch ≥ 2 also wants the scheme they belong to)."""
+    template = MinHash(num_perm=num_perm)
+    scheme = getattr(template, "scheme", None)
+    return {"permutations": template.permutations, **({"scheme": scheme} if scheme else {})}
+
+
 def minhash(text: str, lang: str | None = None, num_perm: int = NUM_PERM) -> MinHash:
     """MinHash (fixed seed, so deterministic) of ``shingles(text, lang)``."""
-    m = MinHash(num_perm=num_perm)
-    m.update_batch([s.encode("utf-8") for s in sorted(shingles(text, lang))])
+    return _minhash_of(shingles(text, lang), num_perm)
+
+
+def _minhash_of(grams: set[str], num_perm: int) -> MinHash:
+    m = MinHash(num_perm=num_perm, **_shared(num_perm))
+    m.update_batch([s.encode("utf-8") for s in sorted(grams)])
     return m
 
 
@@ -74,8 +88,9 @@ def near_duplicate_groups(docs: Iterable[tuple[str, str]], threshold: float = TH
     for doc_id, text in docs:
         if doc_id in hashes:
             raise ValueError(f"duplicate doc id {doc_id!r}")
-        if shingles(text):
-            hashes[doc_id] = minhash(text, num_perm=num_perm)
+        grams = shingles(text)
+        if grams:
+            hashes[doc_id] = _minhash_of(grams, num_perm)
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=_bands(threshold, num_perm))
     for doc_id in sorted(hashes):
         lsh.insert(doc_id, hashes[doc_id])
@@ -99,7 +114,13 @@ def near_duplicate_groups(docs: Iterable[tuple[str, str]], threshold: float = TH
     return sorted((g for g in groups.values() if len(g) >= 2), key=min)
 
 
-def independent_sources(doc_ids: Iterable[str], groups: list[set[str]]) -> int:
-    """How many distinct sources ``doc_ids`` are once each near-duplicate group counts as one."""
-    representative = {doc_id: min(g) for g in groups for doc_id in g}
+def representatives(groups: list[set[str]]) -> dict[str, str]:
+    """Each grouped doc id mapped to its group's smallest id (ungrouped ids are their own)."""
+    return {doc_id: min(g) for g in groups for doc_id in g}
+
+
+def independent_sources(doc_ids: Iterable[str], groups: list[set[str]] | dict[str, str]) -> int:
+    """How many distinct sources ``doc_ids`` are once each near-duplicate group counts as one
+    (``groups`` as listed by ``near_duplicate_groups`` or already as ``representatives``)."""
+    representative = groups if isinstance(groups, dict) else representatives(groups)
     return len({representative.get(doc_id, doc_id) for doc_id in set(doc_ids)})

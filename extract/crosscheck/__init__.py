@@ -20,11 +20,11 @@ from .ratios import check_containment, check_implied_prices, check_shares
 def independence(texts: dict[str, str]):
     """A function counting independent sources among document ids (near-duplicates merged)."""
     try:
-        from ..duplicates import independent_sources, near_duplicate_groups
+        from ..duplicates import independent_sources, near_duplicate_groups, representatives
     except ImportError:  # pragma: no cover - the module ships with the package
         return len
-    groups = near_duplicate_groups(texts.items())
-    return lambda docs: independent_sources(docs, groups)
+    representative = representatives(near_duplicate_groups(texts.items()))
+    return lambda docs: independent_sources(docs, representative)
 
 
 def crosscheck_facts(facts: list[Fact], texts: dict[str, str], lang: str = "en") -> list[Finding]:

@@ -202,12 +202,17 @@ def check_parts_within_totals(groups: dict, index: FactIndex, texts: dict[str, s
         if metric in ADDITIVE:
             by_period[(metric, unit, period)].extend(group)
     for block in by_period.values():
-        figures = distinct(block)
-        for wholes in figures.values():
+        figures = list(distinct(block).values())
+        by_subject: dict[str, list[int]] = defaultdict(list)   # subject → positions in figures
+        for at, same in enumerate(figures):
+            by_subject[same[0].subject].append(at)
+        for wholes in figures:
             whole = wholes[0]
             if whole.approx in ("over", "under"):
                 continue
-            for parts in figures.values():
+            inside = {whole.subject, *index.subjects_within.get(whole.subject, ())}
+            for at in sorted(at for subject in inside for at in by_subject.get(subject, ())):
+                parts = figures[at]
                 part = parts[0]
                 if is_part(part, whole) and part.sign and part.sign == whole.sign \
                         and min(map(abs, part.interval)) > max(map(abs, whole.interval)):

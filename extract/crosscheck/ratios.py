@@ -133,14 +133,9 @@ def check_implied_prices(facts: list[Fact], lang: str) -> Iterator[Finding]:
             continue
         asset = coins.unit.lower()
         when = coins.period[1] if coins.period else None
-        bucket = prices.get(asset, [])
-        if when is not None and bucket:
-            window = dt.timedelta(days=PRICE_WINDOW_DAYS)
-            bucket = bucket[bisect_left(ends[asset], when - window):bisect_right(ends[asset], when + window)]
-        near = bucket
-        if not near or not coins.value:
+        price = _nearest_price(prices.get(asset, []), ends.get(asset, []), when)
+        if price is None or not coins.value:
             continue
-        price = min(near, key=lambda p: abs((p.period[1] - when).days) if when else 0)
         implied = abs(money.value / coins.value)
         ratio = max(implied, abs(price.value)) / min(implied, abs(price.value))
         bad = ratio >= IMPLAUSIBLE
@@ -150,6 +145,23 @@ def check_implied_prices(facts: list[Fact], lang: str) -> Iterator[Finding]:
         yield finding("implied_price", "warning" if bad else "info",
                       [(money, "amount"), (coins, "units"), (price, "price")], text,
                       {"implied": implied, "price": price.value, "ratio": ratio}, lang)
+
+
+def _nearest_price(bucket: list[Fact], ends: list, when) -> Fact | None:
+    """The first stated price (bucket sorted by period end) closest in time to ``when``, within
+    the window; the earlier one on a tie; the first one when the date is unknown."""
+    if not bucket or when is None:
+        return bucket[0] if bucket else None
+    window = dt.timedelta(days=PRICE_WINDOW_DAYS)
+    after = bisect_left(ends, when)
+    candidates = []
+    if after > 0 and when - ends[after - 1] <= window:
+        candidates.append(bisect_left(ends, ends[after - 1]))  # first price of that day
+    if after < len(ends) and ends[after] - when <= window:
+        candidates.append(after)
+    if not candidates:
+        return None
+    return bucket[min(candidates, key=lambda at: abs(ends[at] - when))]
 
 
 def check_containment(groups_by_key: dict[tuple, list[Fact]], lang: str) -> Iterator[Finding]:

@@ -74,15 +74,21 @@ def implied_region(entity_id: str) -> str | None:
 
 class FactIndex:
     """The facts keyed the ways the checks look them up, built once per run so that no check
-    scans every fact for every finding."""
+    scans every fact for every finding. Look-ups by subject keep one fact per distinct figure
+    (subject, region, period, value): a week reported by a thousand articles is a handful of
+    figures, so the work per look-up is bounded by what was said, not by how often."""
 
     def __init__(self, facts: list[Fact]):
         self.by_subject: dict[tuple, list[Fact]] = defaultdict(list)       # (subject, metric, unit)
         self.by_doc_fact: dict[tuple, list[Fact]] = defaultdict(list)      # (doc, subject, metric, period)
         self.subjects_within: dict[str, set[str]] = defaultdict(set)       # whole → subjects inside it
-        for f in facts:
-            if f.period:
+        figures: set[tuple] = set()
+        for f in sorted((f for f in facts if f.period), key=lambda f: f.period[0]):
+            figure = (f.subject, f.metric, f.unit, f.region, f.period, f.value)
+            if figure not in figures:
+                figures.add(figure)
                 self.by_subject[(f.subject, f.metric, f.unit)].append(f)
+        for f in facts:
             self.by_doc_fact[(f.doc, f.subject, f.metric, f.period)].append(f)
             if f.subject and "+" not in f.subject:
                 for whole in flow_ancestors(f.subject):
@@ -90,12 +96,12 @@ class FactIndex:
         self.starts: dict[tuple, list] = {}
         self.longest: dict[tuple, int] = {}
         for key, bucket in self.by_subject.items():
-            bucket.sort(key=lambda f: f.period[0])
             self.starts[key] = [f.period[0] for f in bucket]
             self.longest[key] = max((f.period[1] - f.period[0]).days for f in bucket)
 
     def overlapping(self, key: tuple, period: tuple) -> list[Fact]:
-        """Facts of ``key`` (subject, metric, unit) whose period overlaps ``period`` (bisect, not a scan)."""
+        """One fact per distinct figure of ``key`` (subject, metric, unit) whose period overlaps
+        ``period``, in order of period start (bisect, not a scan)."""
         bucket = self.by_subject.get(key)
         if not bucket:
             return []
@@ -111,18 +117,15 @@ def siblings(part: Fact, whole: Fact, index: FactIndex) -> Iterator[Fact]:
     subjects = [whole.subject] if by_region else sorted(index.subjects_within.get(whole.subject, ()))
     if not whole.period:
         return
-    seen = set()
     for subject in subjects:
+        if not by_region and subject == part.subject:
+            continue
         for f in index.overlapping((subject, whole.metric, whole.unit), whole.period):
-            figure = (f.subject, f.region, f.period, f.value)
-            if f is part or figure in seen:
-                continue
             if by_region and f.region == part.region:
                 continue
-            if not by_region and (f.region != part.region or f.subject == part.subject):
+            if not by_region and f.region != part.region:
                 continue
             if is_part(f, whole, any_period=True) and not is_part(f, part, any_period=True):
-                seen.add(figure)
                 yield f
 
 
@@ -130,7 +133,7 @@ def opposite_in_document(part: Fact, whole: Fact, index: FactIndex) -> list[Fact
     """Figures of the whole's subject and period that move the other way in the part's document:
     a report naming inflows "elsewhere" without a scope we could resolve."""
     out = []
-    for doc in {part.doc, whole.doc}:
+    for doc in dict.fromkeys((part.doc, whole.doc)):  # in order: set order changes run to run
         out += [f for f in index.by_doc_fact.get((doc, whole.subject, whole.metric, whole.period), ())
                 if f.sign and f.sign != part.sign]
     return out
