@@ -95,6 +95,8 @@ def parse(text: str, lang: str, ner_model: str | None = None) -> Doc:
     nlp = load_pipeline("zh" if lang.startswith("zh") else "en", ner_model)
     doc = nlp.make_doc(text)
     doc._.lang_tag = lang
+    if (doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0) == len(text):
+        doc._.text_cache = text  # the tokens cover the text exactly: no need to join them again
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     return doc

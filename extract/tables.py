@@ -22,7 +22,12 @@ def quantity_tables() -> dict:
 
 def alternation(words, flags: str = "") -> str:
     """A regex alternation of literal words, longest first so the longest always wins."""
+    return _alternation(tuple(words), flags)
+
+
+@lru_cache(maxsize=1024)
+def _alternation(words: tuple[str, ...], flags: str) -> str:
     import re
 
-    body = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    body = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
     return f"(?{flags}:{body})" if flags else f"(?:{body})"

@@ -146,3 +146,28 @@ def test_list_items_take_the_flow_of_their_lead_in_line():
                        quantity=quantities[1], sentence=(start, len(text)), paragraph=(start, len(text)),
                        quantities=quantities, index=1)
     assert classify_metric(ctx).metric == "fund_flow"
+
+
+def test_cue_words_are_found_the_same_in_lowered_text():
+    """The scans run case-sensitively over ASCII-lowered text (several times faster in ``re``):
+    every group must find exactly what its case-insensitive regex finds in the original text."""
+    from extract.metrics import ASCII_LOWER, tables
+
+    texts = [
+        "Spot Bitcoin ETFs Saw NET INFLOWS of $1.2B; OUTFLOWS hit IBIT, while AUM rose. inflowsX xINFLOWS",
+        "比特币现货ETF本周净流入12亿美元，资产管理规模升至1000亿美元，Net Outflows 收窄。",
+        "Redemptions/Inflows: Market-Cap fell; PRICE TARGET raised to $150k (prices, Rate-Cut odds 63%).",
+    ]
+    for text in texts:
+        lowered = text.translate(ASCII_LOWER)
+        for g in tables()["groups"]:
+            for lo, hi in ((0, len(text)), (3, len(text) - 7), (10, 40)):
+                expected = [m.span() for m in g.regex.finditer(text, lo, hi)]
+                assert [m.span() for m in g.lowered.finditer(lowered, lo, hi)] == expected, (g.name, text, lo, hi)
+
+
+def test_a_chinese_cue_word_with_ascii_letters_is_refused():
+    from extract.metrics import lowered_words_regex
+
+    with pytest.raises(ValueError):
+        lowered_words_regex(["ETF净流入"], None)
