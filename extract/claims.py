@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from schemas import Claim, Quantity
@@ -50,6 +52,19 @@ def _containing(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return pos, pos
 
 
+def sentence_starts(doc: Doc) -> list[int]:
+    """Indices of the tokens that start a sentence (0 always), from one array rather than token by token."""
+    return [0] + [i for i, flag in enumerate(doc.to_array(SENT_START).tolist()) if flag == 1 and i > 0]
+
+
+def sentence_of(doc: Doc, starts: list[int], span) -> tuple[int, int]:
+    """[start, end) characters of ``span.sent``: the sentence holding the span's first token."""
+    first = starts[bisect_right(starts, span.start) - 1]
+    k = bisect_right(starts, span.start)
+    last = (starts[k] if k < len(starts) else len(doc)) - 1
+    return doc[first].idx, doc[last].idx + len(doc[last])
+
+
 def signed_value(value: float, direction: int | None) -> float:
     """Flows and changes carry their direction; levels keep the sign written in the text."""
     return abs(value) * direction if direction else value
@@ -60,6 +75,8 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
     text = doc_text(doc)
     norm = normalize(text, simplify=lang.startswith("zh"))
     spans = sorted(doc.spans["quantities"], key=lambda s: s._.quantity.start)
+    starts = sentence_starts(doc)
+    sentences = [sentence_of(doc, starts, span) for span in spans]
     quantities = [s._.quantity for s in spans]
     mentions = doc_mentions(doc)
     paras = paragraphs(text)
@@ -70,7 +87,7 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
     for i, (span, q) in enumerate(zip(spans, quantities)):
         ctx = ClaimContext(
             text=text, norm=norm, lang=lang, doc_date=doc_date, quantity=q,
-            sentence=(span.sent.start_char, span.sent.end_char), paragraph=_containing(paras, q.start),
+            sentence=sentences[i], paragraph=_containing(paras, q.start),
             mentions=mentions, quantities=quantities, index=i, title=title,
         )
         metric = classify_metric(ctx)
@@ -83,7 +100,7 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
         contexts.append(ctx)
     subjects = settle_subjects(quantities, [m.metric for m in metrics], subjects, periods)
     out: list[BuiltClaim] = []
-    for i, (span, ctx, metric, subject, period) in enumerate(zip(spans, contexts, metrics, subjects, periods), 1):
+    for i, (sent, ctx, metric, subject, period) in enumerate(zip(sentences, contexts, metrics, subjects, periods), 1):
         q = ctx.quantity
         low = high = None
         if q.low is not None:
@@ -95,5 +112,5 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
             subject=subject.subject, metric=metric.metric, region=subject.region, object=subject.object,
             period=period, source=cited_source(ctx),
         )
-        out.append(BuiltClaim(claim, span.sent.text.strip(), display_claim(claim, display_lang)))
+        out.append(BuiltClaim(claim, text[sent[0]:sent[1]].strip(), display_claim(claim, display_lang)))
     return out

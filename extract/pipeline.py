@@ -5,9 +5,12 @@ with sentence boundaries and the ``quantities`` component that puts every figure
 from __future__ import annotations
 
 import logging
+import re
+from bisect import bisect_right
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -15,6 +18,7 @@ from .doctext import doc_text
 from .entities import add_aliases_to_jieba
 from .quantities import find_quantities
 
+NEWLINE = re.compile("\n")
 SENTENCE_PUNCT = ["。", "！", "？", "!", "?", ".", "；", "…", "\n"]
 
 if not Span.has_extension("quantity"):
@@ -25,10 +29,14 @@ if not Doc.has_extension("lang_tag"):
 
 @Language.component("line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break always ends a sentence (headings, list items, bullet points)."""
-    for i in range(len(doc) - 1):
-        token = doc[i]
-        if "\n" in token.text or "\n" in token.whitespace_:
+    """A line break always ends a sentence (headings, list items, bullet points): the token after
+    one whose text or trailing space holds a line break starts a sentence."""
+    text = doc_text(doc)
+    if "\n" not in text:
+        return doc
+    starts = doc.to_array(IDX).tolist()
+    for i in sorted({bisect_right(starts, m.start()) - 1 for m in NEWLINE.finditer(text)}):
+        if i < len(doc) - 1:
             doc[i + 1].is_sent_start = True
     return doc
 

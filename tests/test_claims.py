@@ -140,3 +140,24 @@ def test_unknown_organisation_still_becomes_a_subject():
     text = "Acme Capital Partners holds $250 million of bitcoin."
     [claim] = _claims(text, "en", MON)
     assert claim.subject == "acme-capital-partners"
+
+
+def test_sentences_found_from_arrays_are_spacys_own():
+    """``sentence_of`` (bisection over sentence starts) gives what ``span.sent`` gives, and the
+    ``line_breaks`` component starts a sentence after every token holding a line break."""
+    from pathlib import Path
+
+    from extract.claims import sentence_of, sentence_starts
+    from extract.pipeline import parse
+    from extract.readers import read_documents
+
+    docs = list(read_documents([Path(__file__).resolve().parents[1] / "corpus"]))
+    assert docs
+    for document in docs:
+        doc = parse(document.text, document.meta.lang or "zh-Hans")
+        starts = sentence_starts(doc)
+        for span in doc.spans["quantities"]:
+            assert sentence_of(doc, starts, span) == (span.sent.start_char, span.sent.end_char)
+        for token in doc[:-1]:
+            if "\n" in token.text_with_ws:
+                assert doc[token.i + 1].is_sent_start
