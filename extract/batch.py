@@ -38,6 +38,7 @@ from pathlib import Path
 from schemas.document import Document
 
 from .errors import InputError
+from .runs import RunSeen
 
 CHUNK_BYTES = 256 * 1024       # a JSON Lines file larger than this is split into line ranges this size
 PARTITION_BYTES = 96 * 1024    # tasks per partition: about this much input
@@ -47,6 +48,7 @@ COMMIT_SECONDS = 5.0           # … or sooner, when results come slowly
 MIN_TASKS_PER_WORKER = 16      # fewer tasks than this per worker: extract in-process, no pool
 MAX_DOCUMENT_CHARS = 1_000_000  # a longer document is refused (its own errors row)
 WINDOW_PER_WORKER = 4          # partitions in flight per worker
+NOT_EXTRACTED = ("known", "duplicate")  # items a worker did not extract (the writer may still need to)
 MANY_DOCUMENT_SUFFIXES = (".jsonl", ".xml", ".rss", ".atom")  # a document's file: URI gets #id
 
 
@@ -120,19 +122,22 @@ def partitions_of(tasks: list[dict]) -> list[list[dict]]:
 # --- 2. work -----------------------------------------------------------------------------------
 
 def process_partition(tasks: list[dict], known: Mapping[str, tuple] | None = None,
-                      ner_model: str | None = None) -> list[dict]:
+                      ner_model: str | None = None, seen: RunSeen | None = None) -> list[dict]:
     """The worker function (in-process, process pool and Dask alike): each task's result, in order.
 
     A result is the task plus either ``error`` (the file is refused whole) or ``docs``: one item
     per document, each ``kind`` "doc" (with ``doc_row``, ``claim_rows`` and ``minhash``),
     "known" (the text is in ``known``, see ``DedupeIndex.known``: not extracted; the item names
-    its task, which the writer reads again in the rare case it needs the rows after all) or
+    its task, which the writer reads again in the rare case it needs the rows after all),
+    "duplicate" (``seen``, what this worker extracted earlier in the run, holds the same or a
+    near-duplicate text: not extracted, ``minhash`` given, the task named as for "known") or
     "error" (with ``reason``). ``ner_model`` is passed on to ``extract_document``.
     """
-    return [process_task(task, known, ner_model) for task in tasks]
+    return [process_task(task, known, ner_model, seen) for task in tasks]
 
 
-def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model: str | None = None) -> dict:
+def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model: str | None = None,
+                 seen: RunSeen | None = None) -> dict:
     from .extractor import document_language
 
     try:
@@ -145,9 +150,9 @@ def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model
         return {**task, "error": f"{task['path']}: {_crash('reading failed', e)}",
                 "error_path": task["path"], "docs": []}
     many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in MANY_DOCUMENT_SUFFIXES
-    items = [process_document(d, known, many, ner_model) for d in documents]
+    items = [process_document(d, known, many, ner_model, seen) for d in documents]
     for item in items:
-        if item["kind"] == "known":
+        if item["kind"] in NOT_EXTRACTED:
             item["task"] = task
     return {**task, "docs": items}
 
@@ -174,8 +179,9 @@ def read_task(task: dict) -> list[Document]:
 
 
 def process_document(document: Document, known: Mapping[str, tuple] | None = None,
-                     many: bool = False, ner_model: str | None = None) -> dict:
-    """One document's item: extracted rows, or "known" (not extracted), or a one-line error."""
+                     many: bool = False, ner_model: str | None = None, seen: RunSeen | None = None) -> dict:
+    """One document's item: extracted rows, or "known" or "duplicate" (not extracted), or a
+    one-line error. A document extracted here is added to ``seen``."""
     from .extractor import EXTRACTOR_VERSION, extract_document
     from .feeds import canonical_url
     from .runs import fallback_url
@@ -189,20 +195,24 @@ def process_document(document: Document, known: Mapping[str, tuple] | None = Non
         return {**item, "kind": "error",
                 "reason": f"document {document.id} too large ({len(document.text):,} characters; "
                           f"the limit is {MAX_DOCUMENT_CHARS:,})"}
-    seen = (known or {}).get(content_hash)
-    if seen is not None and (seen[0] != document.id or seen[1] == meta_hash):
+    stored_as = (known or {}).get(content_hash)
+    if stored_as is not None and (stored_as[0] != document.id or stored_as[1] == meta_hash):
         return {**item, "kind": "known"}
     try:
+        blob = _minhash_bytes(document.text)
+        if seen is not None and seen.twin(content_hash, blob) not in (None, document.id):
+            return {**item, "kind": "duplicate", "minhash": blob}
         result = extract_document(document, ner_model=ner_model)
         meta = document.meta.model_copy(update={"lang": result.lang})  # the language extracted in
         stored = document.model_copy(update={"meta": meta})
         doc_row, claim_rows = document_rows(stored, result.claims, result.sentences, EXTRACTOR_VERSION,
                                             result.displays)
-        blob = _minhash_bytes(document.text)
     except InputError as e:
         return {**item, "kind": "error", "reason": f"document {document.id}: {e.problem}"}
     except Exception as e:
         return {**item, "kind": "error", "reason": f"document {document.id}: {_crash('extraction failed', e)}"}
+    if seen is not None:
+        seen.add(document.id, content_hash, blob)
     return {**item, "kind": "doc", "doc_row": doc_row, "claim_rows": claim_rows, "minhash": blob}
 
 
@@ -243,7 +253,7 @@ def warm_up(ner_model: str | None = None) -> None:
         extract_document(Document(id="warm-up", text=text), ner_model=ner_model)
 
 
-_WORKER: dict = {"known": {}, "ner_model": None}
+_WORKER: dict = {"known": {}, "ner_model": None, "seen": None}
 
 
 def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int) -> None:
@@ -257,19 +267,20 @@ def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver:
         os._exit(1)
 
     threading.Thread(target=watch, name="driver-watchdog", daemon=True).start()
-    _WORKER.update(known=known, ner_model=ner_model)
+    _WORKER.update(known=known, ner_model=ner_model, seen=RunSeen())  # a pool lives for one run
     warm_up(ner_model)
 
 
 def _pool_partition(tasks: list[dict]) -> list[dict]:
-    return process_partition(tasks, _WORKER["known"], _WORKER["ner_model"])
+    return process_partition(tasks, _WORKER["known"], _WORKER["ner_model"], _WORKER["seen"])
 
 
 # --- executors: partitions in, results out, in input order -------------------------------------
 
 def run_in_process(parts: list[list[dict]], known: Mapping[str, tuple], ner_model: str | None = None) -> Iterator[list[dict]]:
+    seen = RunSeen()
     for part in parts:
-        yield process_partition(part, known, ner_model)
+        yield process_partition(part, known, ner_model, seen)
 
 
 def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: int,
@@ -483,9 +494,9 @@ class Writer:
         else:
             twin = self.index.same_content(content_hash) or self.index.same_url(url) \
                 or self.index.seen_duplicate(content_hash)
-            if twin is None and item["kind"] == "doc":
+            if twin is None and item["kind"] in ("doc", "duplicate"):
                 twin = self.index.near_duplicate(item["minhash"])
-            if twin is None and item["kind"] == "known":
+            if twin is None and item["kind"] in NOT_EXTRACTED:
                 item = self._extract_here(item)
                 if item["kind"] == "error":
                     self._fail(item, item["reason"])
@@ -496,7 +507,7 @@ class Writer:
                 self.index.add_url(twin, url, self.run_id, content_hash)
                 return
             action = "new"
-        if item["kind"] == "known":  # the worker skipped it, but this id's stored text differs
+        if item["kind"] in NOT_EXTRACTED:  # the worker skipped it, but this id's stored text differs
             item = self._extract_here(item)
             if item["kind"] == "error":
                 self._fail(item, item["reason"])

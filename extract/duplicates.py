@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from extract.normalize import to_simplified
@@ -103,9 +104,17 @@ def near_duplicate_groups(docs: Iterable[tuple[str, str]], threshold: float = TH
             x = parent[x]
         return x
 
-    for doc_id in sorted(hashes):
-        for other in sorted(lsh.query(hashes[doc_id])):
-            if other > doc_id and hashes[doc_id].jaccard(hashes[other]) >= threshold:
+    ids = sorted(hashes)
+    row = {doc_id: i for i, doc_id in enumerate(ids)}
+    matrix = np.array([hashes[doc_id].hashvalues for doc_id in ids]) if ids else None
+    for doc_id in ids:
+        others = sorted(other for other in lsh.query(hashes[doc_id]) if other > doc_id)
+        if not others:
+            continue
+        # MinHash.jaccard of each candidate (the share of equal hash values), in one comparison
+        scores = np.count_nonzero(matrix[[row[o] for o in others]] == matrix[row[doc_id]], axis=1) / num_perm
+        for other, score in zip(others, scores):
+            if score >= threshold:
                 a, b = find(doc_id), find(other)
                 parent[max(a, b)] = min(a, b)
     groups: dict[str, set[str]] = {}

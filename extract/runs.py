@@ -120,31 +120,107 @@ def fallback_url(path: str | None, doc_id: str, many: bool) -> str | None:
     return f"{uri}#{doc_id}" if many else uri
 
 
-class DedupeIndex:
-    """What the store holds, for the single writer: fingerprints by id, documents by content hash
-    and URL (SQL on the writer's own connection, so uncommitted writes count), and an in-memory
-    MinHash LSH of every stored document for near-duplicates (the parameters of duplicates.py).
-    The LSH proposes candidates; their hash values sit in one matrix, so confirming them (the
+class NearIndex:
+    """Near-duplicate look-up over serialised MinHashes (the parameters of duplicates.py): a
+    MinHash LSH proposes candidates; their hash values sit in one matrix, so confirming them (the
     share of equal hash values, as ``MinHash.jaccard``) is one vectorised comparison."""
 
-    def __init__(self, db: sqlite_utils.Database, version: str, threshold: float = THRESHOLD,
-                 num_perm: int = NUM_PERM):
+    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         from datasketch import MinHashLSH
 
-        self.db, self.version, self.threshold, self.num_perm = db, version, threshold, num_perm
+        self.threshold, self.num_perm = threshold, num_perm
         self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=_bands(threshold, num_perm))
         self.row: dict[str, int] = {}   # document id → its row of self.matrix
-        self.matrix = None              # hash values, one row per stored document (grown by doubling)
+        self.matrix = None              # hash values, one row per document (grown by doubling)
         self.used = 0
-        rows = db.execute("select f.document_id, f.minhash from fingerprints f "
-                          "join documents d on d.id = f.document_id where f.minhash is not null "
-                          "order by f.document_id")
+
+    def add_all(self, items: Iterable[tuple[str, bytes | None]]) -> None:
+        """Index many (document id, MinHash blob) at once (ids not yet indexed)."""
         with self.lsh.insertion_session() as session:
-            for doc_id, blob in rows:
-                m = self._lean(blob)
+            for doc_id, blob in items:
+                m = self.lean(blob)
                 if m is not None:
                     self._keep(doc_id, m)
                     session.insert(doc_id, m)
+
+    def add(self, doc_id: str, blob: bytes | None) -> None:
+        """Index (or re-index) one document."""
+        if doc_id in self.row:
+            self.lsh.remove(doc_id)
+            del self.row[doc_id]
+        m = self.lean(blob)
+        if m is not None:
+            self._keep(doc_id, m)
+            self.lsh.insert(doc_id, m)
+
+    def nearest(self, blob: bytes | None) -> str | None:
+        """The indexed document most similar to this MinHash at Jaccard ≥ threshold (ties: least id)."""
+        import numpy as np
+
+        m = self.lean(blob)
+        if m is None or not self.row:
+            return None
+        candidates = sorted(self.lsh.query(m))
+        if not candidates:
+            return None
+        equal = self.matrix[[self.row[c] for c in candidates]] == m.hashvalues
+        scores = np.count_nonzero(equal, axis=1) / self.num_perm
+        best = int(np.argmax(scores))  # the first of the best: the least id, candidates being sorted
+        return candidates[best] if scores[best] >= self.threshold else None
+
+    def _keep(self, doc_id: str, m) -> None:
+        import numpy as np
+
+        if self.matrix is None or self.used == len(self.matrix):
+            grown = np.zeros((max(1024, 2 * self.used), self.num_perm), dtype=m.hashvalues.dtype)
+            if self.matrix is not None:
+                grown[:self.used] = self.matrix[:self.used]
+            self.matrix = grown
+        self.matrix[self.used] = m.hashvalues
+        self.row[doc_id] = self.used
+        self.used += 1
+
+    def lean(self, blob: bytes | None):
+        if not blob:
+            return None
+        from datasketch import LeanMinHash
+
+        try:
+            m = LeanMinHash.deserialize(blob)
+        except (ValueError, TypeError):  # written by another datasketch: leave it out of the index
+            return None
+        return m if len(m.hashvalues) == self.num_perm else None
+
+
+class RunSeen:
+    """What one worker extracted earlier in this run, so that a later document with the same text
+    or a near-duplicate one is not extracted again. Only a hint: the writer decides (a document
+    the worker skipped that the writer finds no twin for is extracted by the writer)."""
+
+    def __init__(self):
+        self.hashes: dict[str, str] = {}
+        self.near = NearIndex()
+
+    def twin(self, content_hash: str, blob: bytes | None) -> str | None:
+        return self.hashes.get(content_hash) or self.near.nearest(blob)
+
+    def add(self, doc_id: str, content_hash: str, blob: bytes | None) -> None:
+        self.hashes.setdefault(content_hash, doc_id)
+        self.near.add(doc_id, blob)
+
+
+class DedupeIndex:
+    """What the store holds, for the single writer: fingerprints by id, documents by content hash
+    and URL (SQL on the writer's own connection, so uncommitted writes count), and a
+    :class:`NearIndex` of every stored document for near-duplicates."""
+
+    def __init__(self, db: sqlite_utils.Database, version: str, threshold: float = THRESHOLD,
+                 num_perm: int = NUM_PERM):
+        self.db, self.version = db, version
+        self.near = NearIndex(threshold, num_perm)
+        self.near.add_all(db.execute("select f.document_id, f.minhash from fingerprints f "
+                                     "join documents d on d.id = f.document_id where f.minhash is not null "
+                                     "order by f.document_id"))
 
     def known(self) -> dict[str, tuple[str, str | None]]:
         """Texts a worker need not extract: content hash → (document id, meta hash) for every
@@ -192,18 +268,7 @@ class DedupeIndex:
 
     def near_duplicate(self, blob: bytes | None) -> str | None:
         """The stored document most similar to this MinHash at Jaccard ≥ threshold (ties: least id)."""
-        import numpy as np
-
-        m = self._lean(blob)
-        if m is None or not self.row:
-            return None
-        candidates = sorted(self.lsh.query(m))
-        if not candidates:
-            return None
-        equal = self.matrix[[self.row[c] for c in candidates]] == m.hashvalues
-        scores = np.count_nonzero(equal, axis=1) / self.num_perm
-        best = int(np.argmax(scores))  # the first of the best: the least id, candidates being sorted
-        return candidates[best] if scores[best] >= self.threshold else None
+        return self.near.nearest(blob)
 
     def remember(self, doc_id: str, content_hash: str, meta_hash: str, blob: bytes | None, run_id: int) -> None:
         """Record a stored document's fingerprint and put it in the near-duplicate index."""
@@ -213,13 +278,7 @@ class DedupeIndex:
             "meta_hash = excluded.meta_hash, extractor_version = excluded.extractor_version, "
             "minhash = excluded.minhash, run_id = excluded.run_id",
             [doc_id, content_hash, meta_hash, self.version, blob, run_id])
-        if doc_id in self.row:
-            self.lsh.remove(doc_id)
-            del self.row[doc_id]
-        m = self._lean(blob)
-        if m is not None:
-            self._keep(doc_id, m)
-            self.lsh.insert(doc_id, m)
+        self.near.add(doc_id, blob)
 
     def add_url(self, doc_id: str, url: str | None, run_id: int, content_hash: str | None = None,
                 stored: bool = False) -> None:
@@ -234,26 +293,3 @@ class DedupeIndex:
 
     def claim_count(self, doc_id: str) -> int:
         return self.db.execute("select count(*) from claims where document_id = ?", [doc_id]).fetchone()[0]
-
-    def _keep(self, doc_id: str, m) -> None:
-        import numpy as np
-
-        if self.matrix is None or self.used == len(self.matrix):
-            grown = np.zeros((max(1024, 2 * self.used), self.num_perm), dtype=m.hashvalues.dtype)
-            if self.matrix is not None:
-                grown[:self.used] = self.matrix[:self.used]
-            self.matrix = grown
-        self.matrix[self.used] = m.hashvalues
-        self.row[doc_id] = self.used
-        self.used += 1
-
-    def _lean(self, blob: bytes | None):
-        if not blob:
-            return None
-        from datasketch import LeanMinHash
-
-        try:
-            m = LeanMinHash.deserialize(blob)
-        except (ValueError, TypeError):  # written by another datasketch: leave it out of the index
-            return None
-        return m if len(m.hashvalues) == self.num_perm else None

@@ -176,6 +176,48 @@ def test_a_rerun_extracts_nothing_not_even_the_duplicates(tmp_path, monkeypatch)
     assert query(db, "select count(*) from document_urls where document_id = 'a'") == [(3,)]
 
 
+def test_copies_met_later_in_the_same_run_are_not_extracted(tmp_path, monkeypatch):
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    text = ZH_SEED.read_text(encoding="utf-8")
+    article(news, "a", text, url="https://a.example/1")
+    article(news, "b", text, url="https://b.example/1")  # exact copy
+    article(news, "c", text + "\n免责声明:本文仅供参考。", url="https://c.example/1")  # near copy
+    article(news, "d", ZH, url="https://d.example/1")
+    calls = []
+    real = __import__("extract.extractor", fromlist=["extract_document"]).extract_document
+    monkeypatch.setattr("extract.extractor.extract_document", lambda d, **k: calls.append(d.id) or real(d, **k))
+
+    assert claims("ingest", news, "--db", db).exit_code == 0
+
+    assert calls == ["a", "d"]
+    assert query(db, "select id from documents order by id") == [("a",), ("d",)]
+    assert query(db, "select count(*) from document_urls where document_id = 'a'") == [(3,)]
+    assert last_run(db)["duplicates"] == 2
+
+
+def test_a_copy_skipped_by_the_worker_is_extracted_when_its_original_fails(tmp_path, monkeypatch):
+    """The worker's "seen it already" is only a hint: the writer stores the first copy that works."""
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    text = ZH_SEED.read_text(encoding="utf-8")
+    article(news, "a", text, url="https://a.example/1")
+    article(news, "b", text + "\n免责声明:本文仅供参考。", url="https://b.example/1")
+    from extract import store
+
+    original = store.save_document_rows
+
+    def failing(db, doc_row, claim_rows):
+        if doc_row["id"] == "a":
+            raise store.StoreError(str(db), "disk says no")
+        return original(db, doc_row, claim_rows)
+
+    monkeypatch.setattr(store, "save_document_rows", failing)
+    result = claims("ingest", news, "--db", db)
+
+    assert result.exit_code == 2 and "disk says no" in result.output
+    assert query(db, "select id from documents") == [("b",)]
+    assert query(db, "select count(*) from claims where document_id = 'b'")[0][0] > 10
+
+
 def test_changed_metadata_re_extracts_the_document(tmp_path):
     news, db = tmp_path / "news", tmp_path / "claims.db"
     article(news, "a", "上周比特币ETF净流出约10.9亿美元。", date="2026-01-26", lang="zh-Hans")
