@@ -33,6 +33,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from multiprocessing.managers import BaseManager
 from pathlib import Path
 
 from schemas.document import Document
@@ -150,7 +151,8 @@ def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model
         return {**task, "error": f"{task['path']}: {_crash('reading failed', e)}",
                 "error_path": task["path"], "docs": []}
     many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in MANY_DOCUMENT_SUFFIXES
-    items = [process_document(d, known, many, ner_model, seen) for d in documents]
+    items = [process_document(d, known, many, ner_model, seen, (task["file"], task["part"], i))
+             for i, d in enumerate(documents)]
     for item in items:
         if item["kind"] in NOT_EXTRACTED:
             item["task"] = task
@@ -179,9 +181,11 @@ def read_task(task: dict) -> list[Document]:
 
 
 def process_document(document: Document, known: Mapping[str, tuple] | None = None,
-                     many: bool = False, ner_model: str | None = None, seen: RunSeen | None = None) -> dict:
+                     many: bool = False, ner_model: str | None = None, seen: RunSeen | None = None,
+                     order: tuple = ()) -> dict:
     """One document's item: extracted rows, or "known" or "duplicate" (not extracted), or a
-    one-line error. A document extracted here is added to ``seen``."""
+    one-line error. A document extracted here is added to ``seen`` at ``order``, its place in
+    the input."""
     from .extractor import EXTRACTOR_VERSION, extract_document
     from .feeds import canonical_url
     from .runs import fallback_url
@@ -200,7 +204,7 @@ def process_document(document: Document, known: Mapping[str, tuple] | None = Non
         return {**item, "kind": "known"}
     try:
         blob = _minhash_bytes(document.text)
-        if seen is not None and seen.twin(content_hash, blob) not in (None, document.id):
+        if seen is not None and seen.twin(content_hash, blob, order) not in (None, document.id):
             return {**item, "kind": "duplicate", "minhash": blob}
         result = extract_document(document, ner_model=ner_model)
         meta = document.meta.model_copy(update={"lang": result.lang})  # the language extracted in
@@ -212,7 +216,7 @@ def process_document(document: Document, known: Mapping[str, tuple] | None = Non
     except Exception as e:
         return {**item, "kind": "error", "reason": f"document {document.id}: {_crash('extraction failed', e)}"}
     if seen is not None:
-        seen.add(document.id, content_hash, blob)
+        seen.add(document.id, content_hash, blob, order)
     return {**item, "kind": "doc", "doc_row": doc_row, "claim_rows": claim_rows, "minhash": blob}
 
 
@@ -256,9 +260,8 @@ def warm_up(ner_model: str | None = None) -> None:
 _WORKER: dict = {"known": {}, "ner_model": None, "seen": None}
 
 
-def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int) -> None:
-    """Process-pool initializer: the pipelines are loaded once per worker process. A watchdog
-    thread ends the worker when the driver is gone (``kill -9`` leaves no orphans behind)."""
+def _watch_driver(driver: int) -> None:
+    """End this process when the driver ``driver`` is gone (``kill -9`` leaves no orphans behind)."""
     import threading
 
     def watch() -> None:
@@ -267,7 +270,20 @@ def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver:
         os._exit(1)
 
     threading.Thread(target=watch, name="driver-watchdog", daemon=True).start()
-    _WORKER.update(known=known, ner_model=ner_model, seen=RunSeen())  # a pool lives for one run
+
+
+class SeenManager(BaseManager):
+    """The process holding the run's one :class:`RunSeen`, which the pool's workers share."""
+
+
+SeenManager.register("RunSeen", RunSeen)
+
+
+def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int, seen) -> None:
+    """Process-pool initializer: the pipelines are loaded once per worker process; ``seen`` is the
+    run's shared :class:`RunSeen` (a manager proxy). A watchdog ends the worker with its driver."""
+    _watch_driver(driver)
+    _WORKER.update(known=known, ner_model=ner_model, seen=seen)
     warm_up(ner_model)
 
 
@@ -293,9 +309,14 @@ def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: in
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    def new_pool():  # spawn: a clean interpreter, whose parent is this process (see the watchdog)
-        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                   initializer=_init_pool_worker, initargs=(known, ner_model, os.getpid()))
+    spawn = mp.get_context("spawn")  # a clean interpreter, whose parent is this process (see the watchdog)
+    manager = SeenManager(ctx=spawn)
+    manager.start(initializer=_watch_driver, initargs=(os.getpid(),))
+    seen = manager.RunSeen()
+
+    def new_pool():
+        return ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_init_pool_worker,
+                                   initargs=(known, ner_model, os.getpid(), seen))
 
     pool = new_pool()
     pending = deque(parts)
@@ -328,6 +349,7 @@ def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: in
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        manager.shutdown()
 
 
 def run_on_dask(parts: list[list[dict]], known: Mapping[str, tuple], address: str, workers: int,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -153,14 +153,15 @@ class NearIndex:
             self._keep(doc_id, m)
             self.lsh.insert(doc_id, m)
 
-    def nearest(self, blob: bytes | None) -> str | None:
-        """The indexed document most similar to this MinHash at Jaccard ≥ threshold (ties: least id)."""
+    def nearest(self, blob: bytes | None, allow: Callable[[str], bool] | None = None) -> str | None:
+        """The indexed document most similar to this MinHash at Jaccard ≥ threshold (ties: least
+        id), among those ``allow`` accepts."""
         import numpy as np
 
         m = self.lean(blob)
         if m is None or not self.row:
             return None
-        candidates = sorted(self.lsh.query(m))
+        candidates = sorted(c for c in self.lsh.query(m) if allow is None or allow(c))
         if not candidates:
             return None
         equal = self.matrix[[self.row[c] for c in candidates]] == m.hashvalues
@@ -193,19 +194,28 @@ class NearIndex:
 
 
 class RunSeen:
-    """What one worker extracted earlier in this run, so that a later document with the same text
-    or a near-duplicate one is not extracted again. Only a hint: the writer decides (a document
-    the worker skipped that the writer finds no twin for is extracted by the writer)."""
+    """What the workers extracted earlier in this run, so that a document with the same text as one
+    before it in the input, or a near-duplicate text, is not extracted again. ``order`` is a
+    document's place in the input (file, part, position): only an earlier document is a twin, as
+    the writer, going in input order, will have met it first. Only a hint: the writer decides (a
+    document skipped here that the writer finds no twin for is extracted by the writer). Shared
+    by the pool's workers through a manager process (see ``batch.run_on_pool``)."""
 
     def __init__(self):
-        self.hashes: dict[str, str] = {}
+        self.hashes: dict[str, tuple[tuple, str]] = {}   # content hash → (order, id) of its first copy
+        self.order: dict[str, tuple] = {}                # id → order
         self.near = NearIndex()
 
-    def twin(self, content_hash: str, blob: bytes | None) -> str | None:
-        return self.hashes.get(content_hash) or self.near.nearest(blob)
+    def twin(self, content_hash: str, blob: bytes | None, order: tuple) -> str | None:
+        first = self.hashes.get(content_hash)
+        if first is not None and first[0] < order:
+            return first[1]
+        return self.near.nearest(blob, allow=lambda doc_id: self.order[doc_id] < order)
 
-    def add(self, doc_id: str, content_hash: str, blob: bytes | None) -> None:
-        self.hashes.setdefault(content_hash, doc_id)
+    def add(self, doc_id: str, content_hash: str, blob: bytes | None, order: tuple) -> None:
+        if content_hash not in self.hashes or order < self.hashes[content_hash][0]:
+            self.hashes[content_hash] = (order, doc_id)
+        self.order[doc_id] = order
         self.near.add(doc_id, blob)
 
 

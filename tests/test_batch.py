@@ -158,16 +158,27 @@ def test_near_duplicates_are_stored_once_with_every_url(tmp_path):
     assert last_run(db)["duplicates"] == 2
 
 
-def test_a_rerun_extracts_nothing_not_even_the_duplicates(tmp_path, monkeypatch):
-    news, db = tmp_path / "news", tmp_path / "claims.db"
+def seed_and_two_copies(news: Path) -> None:
+    """a: a seed article; b: an exact copy; c: a near copy (a disclaimer appended)."""
     text = ZH_SEED.read_text(encoding="utf-8")
     article(news, "a", text, url="https://a.example/1")
-    article(news, "b", text, url="https://b.example/1")  # exact copy
-    article(news, "c", text + "\n免责声明:本文仅供参考。", url="https://c.example/1")  # near copy
-    assert claims("ingest", news, "--db", db).exit_code == 0
-    calls = []
+    article(news, "b", text, url="https://b.example/1")
+    article(news, "c", text + "\n免责声明:本文仅供参考。", url="https://c.example/1")
+
+
+def count_extractions(monkeypatch) -> list[str]:
+    """The ids of the documents extracted from now on (in this process)."""
+    calls: list[str] = []
     real = __import__("extract.extractor", fromlist=["extract_document"]).extract_document
     monkeypatch.setattr("extract.extractor.extract_document", lambda d, **k: calls.append(d.id) or real(d, **k))
+    return calls
+
+
+def test_a_rerun_extracts_nothing_not_even_the_duplicates(tmp_path, monkeypatch):
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    seed_and_two_copies(news)
+    assert claims("ingest", news, "--db", db).exit_code == 0
+    calls = count_extractions(monkeypatch)
 
     assert claims("ingest", news, "--db", db).exit_code == 0
 
@@ -178,14 +189,9 @@ def test_a_rerun_extracts_nothing_not_even_the_duplicates(tmp_path, monkeypatch)
 
 def test_copies_met_later_in_the_same_run_are_not_extracted(tmp_path, monkeypatch):
     news, db = tmp_path / "news", tmp_path / "claims.db"
-    text = ZH_SEED.read_text(encoding="utf-8")
-    article(news, "a", text, url="https://a.example/1")
-    article(news, "b", text, url="https://b.example/1")  # exact copy
-    article(news, "c", text + "\n免责声明:本文仅供参考。", url="https://c.example/1")  # near copy
+    seed_and_two_copies(news)
     article(news, "d", ZH, url="https://d.example/1")
-    calls = []
-    real = __import__("extract.extractor", fromlist=["extract_document"]).extract_document
-    monkeypatch.setattr("extract.extractor.extract_document", lambda d, **k: calls.append(d.id) or real(d, **k))
+    calls = count_extractions(monkeypatch)
 
     assert claims("ingest", news, "--db", db).exit_code == 0
 
