@@ -175,7 +175,7 @@ def _recognizers(sample) -> dict:
 
 def _ours(sample) -> dict:
     """Our extractor (extract_document only: no reading, no store) on the same documents."""
-    from extract.batch import warm_up
+    from extract.batchwork import warm_up
     from extract.extractor import extract_document
 
     warm_up()

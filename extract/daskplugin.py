@@ -14,6 +14,6 @@ class LoadPipelines(WorkerPlugin):
         self.ner_model = ner_model
 
     def setup(self, worker=None):
-        from .batch import warm_up
+        from .batchwork import warm_up
 
         warm_up(self.ner_model)

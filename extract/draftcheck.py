@@ -21,7 +21,7 @@ import sqlite_utils
 
 from schemas import Claim, Document, DocumentMeta, DraftCheck, Evidence, FigureCheck, SourceGroup
 
-from .crosscheck import crosscheck_facts, independence
+from .crosscheck import crosscheck_facts
 from .crosscheck.explain import describe, shown
 from .crosscheck.facts import Fact, intersects, load_facts, title_end
 from .crosscheck.relations import region_within  # noqa: F401  (documented relation, used by callers)

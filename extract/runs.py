@@ -199,7 +199,7 @@ class RunSeen:
     document's place in the input (file, part, position): only an earlier document is a twin, as
     the writer, going in input order, will have met it first. Only a hint: the writer decides (a
     document skipped here that the writer finds no twin for is extracted by the writer). Shared
-    by the pool's workers through a manager process (see ``batch.run_on_pool``)."""
+    by the pool's workers through a manager process (see ``executors.run_on_pool``)."""
 
     def __init__(self):
         self.hashes: dict[str, tuple[tuple, str]] = {}   # content hash → (order, id) of its first copy

@@ -11,10 +11,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from extract import store as store_module
-from extract.cli import cli
 from .conftest import run_claims
 
 ROOT = Path(__file__).resolve().parents[1]

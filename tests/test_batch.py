@@ -17,11 +17,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from evaluation.synthetic import sentence_pools, write_corpus
-from extract import batch
-from extract.cli import cli
+from extract import batchwork
 from extract.normalize import to_simplified
 from .conftest import run_claims
 
@@ -245,7 +243,7 @@ def test_a_document_that_fails_is_recorded_and_the_run_goes_on(tmp_path, monkeyp
     article(news, "good", EN)
     article(news, "huge", "Bitcoin rose 5%. " * 100)
     article(news, "crash", ZH)
-    monkeypatch.setattr(batch, "MAX_DOCUMENT_CHARS", 1000)
+    monkeypatch.setattr(batchwork, "MAX_DOCUMENT_CHARS", 1000)
     real = __import__("extract.extractor", fromlist=["extract_document"]).extract_document
 
     def crashing(document, **kwargs):
@@ -269,7 +267,7 @@ def test_a_document_that_fails_is_recorded_and_the_run_goes_on(tmp_path, monkeyp
 
 
 def test_a_chunked_jsonl_file_is_read_whole_or_refused_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK_BYTES", 600)
+    monkeypatch.setattr(batchwork, "CHUNK_BYTES", 600)
     sentences = [s for s in sentence_pools().get("en", []) if len(s) > 60][:12]  # twelve different sentences
     if len(sentences) < 12:
         pytest.skip("needs the English eval docs in ../shared/eval/docs")
@@ -278,7 +276,7 @@ def test_a_chunked_jsonl_file_is_read_whole_or_refused_whole(tmp_path, monkeypat
     good.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join(json.dumps(r) for r in records[:10]) + "\n{oops\n", encoding="utf-8")
-    assert len([t for t in batch.plan_tasks([good]) if t["path"] == str(good)]) > 2  # really chunked
+    assert len([t for t in batchwork.plan_tasks([good]) if t["path"] == str(good)]) > 2  # really chunked
     db = tmp_path / "claims.db"
 
     result = claims("ingest", good, bad, "--db", db)

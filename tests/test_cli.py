@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from click.testing import CliRunner
 
 from extract.cli import cli
+
 from .conftest import run_claims
 
 ROOT = Path(__file__).resolve().parents[1]

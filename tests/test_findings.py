@@ -13,9 +13,7 @@ import types
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from extract.cli import cli
 from extract.errors import StoreError
 from extract.findings_store import (
     ensure_finding_tables,

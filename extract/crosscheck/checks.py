@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from schemas import Finding, FindingClaim
 
-from .explain import amount, describe, percent, sentence, shown
-from .facts import INF, Fact, add, divide, intersects
+from .explain import amount, describe, sentence, shown
+from .facts import INF, Fact, add, intersects
 from .relations import FactIndex, is_part, opposite_in_document, siblings
 
 LEVELS = {"price", "index_level", "probability", "rate", "aum", "market_cap", "holding", "price_target"}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
+
+from schemas import Finding
 
 from .checks import ADDITIVE, finding
 from .explain import amount, describe, percent, sentence, shown
