@@ -36,8 +36,10 @@ def to_simplified(text: str) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=8)
 def normalize(text: str, simplify: bool = True) -> str:
-    """The text the grammar matches on; index ``i`` of the result is index ``i`` of ``text``."""
+    """The text the grammar matches on; index ``i`` of the result is index ``i`` of ``text``.
+    (Cached: the grammar and the claim builder normalise each document's text alike.)"""
     out = to_halfwidth(text)
     if simplify:
         out = to_simplified(out)
