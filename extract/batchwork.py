@@ -179,7 +179,7 @@ def process_document(document: Document, known: Mapping[str, tuple] | None = Non
         return {**item, "kind": "known"}
     try:
         blob = _minhash_bytes(document.text)
-        if seen is not None and seen.twin(content_hash, blob, order) not in (None, document.id):
+        if _twin(seen, content_hash, blob, order) not in (None, document.id):
             return {**item, "kind": "duplicate", "minhash": blob}
         result = extract_document(document, ner_model=ner_model)
         meta = document.meta.model_copy(update={"lang": result.lang})  # the language extracted in
@@ -190,9 +190,27 @@ def process_document(document: Document, known: Mapping[str, tuple] | None = Non
         return {**item, "kind": "error", "reason": f"document {document.id}: {e.problem}"}
     except Exception as e:
         return {**item, "kind": "error", "reason": f"document {document.id}: {_crash('extraction failed', e)}"}
-    if seen is not None:
-        seen.add(document.id, content_hash, blob, order)
+    _remember(seen, document.id, content_hash, blob, order)
     return {**item, "kind": "doc", "doc_row": doc_row, "claim_rows": claim_rows, "minhash": blob}
+
+
+def _twin(seen: RunSeen | None, content_hash: str, blob: bytes | None, order: tuple) -> str | None:
+    """``seen.twin(…)``, or None when there is no index or it cannot be reached (a lost manager
+    process costs extractions, never documents)."""
+    if seen is None:
+        return None
+    try:
+        return seen.twin(content_hash, blob, order)
+    except Exception:
+        return None
+
+
+def _remember(seen: RunSeen | None, doc_id: str, content_hash: str, blob: bytes | None, order: tuple) -> None:
+    if seen is not None:
+        try:
+            seen.add(doc_id, content_hash, blob, order)
+        except Exception:
+            pass
 
 
 def _minhash_bytes(text: str) -> bytes | None:

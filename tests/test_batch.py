@@ -393,3 +393,17 @@ def test_dask_local_cluster_stores_exactly_the_claims_of_the_local_run(synthetic
     assert result.exit_code == 0, result.output
     assert last_run(db)["backend"] == "dask local"
     assert snapshot(db) == snapshot(reference)
+
+
+def test_a_lost_index_of_what_was_seen_costs_extractions_not_documents(tmp_path):
+    class Lost:
+        def twin(self, *args):
+            raise ConnectionError("manager gone")
+
+        add = twin
+
+    news = tmp_path / "news"
+    seed_and_two_copies(news)
+    result = batchwork.process_task(batchwork.plan_tasks([news / "b.txt"])[0], seen=Lost())
+    (item,) = result["docs"]
+    assert item["kind"] == "doc" and item["claim_rows"]
