@@ -6,8 +6,9 @@ live in :mod:`extract.batchwork`, the executors that run stage 2 in :mod:`extrac
 1. plan: the input files become tasks (a file; a JSON Lines file over ``CHUNK_BYTES`` in line
    ranges), grouped into partitions of about ``PARTITION_BYTES``.
 2. work: :func:`process_partition` reads each task's documents, hashes them, skips extraction
-   of those whose content hash the store already holds for this extractor version, extracts the
-   rest and returns plain rows (dicts of str/int/float/bytes). The same function runs in-process
+   of those whose content hash the store already holds for this extractor version and of copies
+   of documents extracted earlier in the run (``RunSeen``, shared by the pool's workers),
+   extracts the rest and returns plain rows (dicts of str/int/float/bytes). The same function runs in-process
    (one worker, or a small input), on a ``ProcessPoolExecutor`` (pipelines loaded once per worker
    by the pool initializer) and on a Dask cluster (``dask.bag`` partitions, ``map_partitions``;
    pipelines loaded once per worker process by a worker plugin), so the paths cannot drift.

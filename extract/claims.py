@@ -59,9 +59,8 @@ def sentence_starts(doc: Doc) -> list[int]:
 
 def sentence_of(doc: Doc, starts: list[int], span) -> tuple[int, int]:
     """[start, end) characters of ``span.sent``: the sentence holding the span's first token."""
-    first = starts[bisect_right(starts, span.start) - 1]
-    k = bisect_right(starts, span.start)
-    last = (starts[k] if k < len(starts) else len(doc)) - 1
+    k = bisect_right(starts, span.start)        # starts[k - 1] opens the sentence, starts[k] the next
+    first, last = starts[k - 1], (starts[k] if k < len(starts) else len(doc)) - 1
     return doc[first].idx, doc[last].idx + len(doc[last])
 
 
