@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the shared folder and the corpus are."""
+"""Shared test fixtures: where the shared folder and the corpus are, a seed store, the CLI runner,
+and Debian's Chromium for the browser tests."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +9,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = ROOT / "corpus"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is missing: install Debian's chromium (`make browser`, as root) to run the browser tests")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no ``playwright install``), one per module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -21,16 +21,13 @@ from click.testing import CliRunner
 
 from extract.cli import cli
 
+from .conftest import needs_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_TIMEOUT_S = 60
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"{CHROMIUM} is missing: install Debian's chromium (`make browser`, as root) to run the browser tests")
+pytestmark = needs_chromium
 
 HOSTILE_TEXT = ('<script>window.__pwned=1</script> Acme Fund <b>bold</b> '
                 '<img src=x onerror="window.__pwned=2;alert(1)"> raised $5 million last week, the company said.\n')
@@ -108,16 +105,6 @@ def demo(demo_db):
     server = Server(demo_db, demo_db.parent / "serve.log")
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
