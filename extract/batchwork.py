@@ -118,16 +118,16 @@ def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model
 
     try:
         documents = read_task(task)
-        for document in documents:  # a document in no language we read refuses its file, as ever
-            document_language(document)
+        # a document in no language we read refuses its file, as ever
+        langs = [document_language(document) for document in documents]
     except InputError as e:
         return {**task, "error": str(e), "error_path": e.path, "docs": []}
     except Exception as e:  # a reader crashed: the file is refused, the run goes on
         return {**task, "error": f"{task['path']}: {_crash('reading failed', e)}",
                 "error_path": task["path"], "docs": []}
     many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in MANY_DOCUMENT_SUFFIXES
-    items = [process_document(d, known, many, ner_model, seen, (task["file"], task["part"], i))
-             for i, d in enumerate(documents)]
+    items = [process_document(d, known, many, ner_model, seen, (task["file"], task["part"], i), lang)
+             for i, (d, lang) in enumerate(zip(documents, langs))]
     for item in items:
         if item["kind"] in NOT_EXTRACTED:
             item["task"] = task
@@ -157,10 +157,10 @@ def read_task(task: dict) -> list[Document]:
 
 def process_document(document: Document, known: Mapping[str, tuple] | None = None,
                      many: bool = False, ner_model: str | None = None, seen: RunSeen | None = None,
-                     order: tuple = ()) -> dict:
+                     order: tuple = (), lang: str | None = None) -> dict:
     """One document's item: extracted rows, or "known" or "duplicate" (not extracted), or a
     one-line error. A document extracted here is added to ``seen`` at ``order``, its place in
-    the input."""
+    the input; ``lang``, when given, is its language as ``document_language`` found it."""
     from .extractor import EXTRACTOR_VERSION, extract_document
     from .feeds import canonical_url
     from .runs import fallback_url
@@ -181,7 +181,7 @@ def process_document(document: Document, known: Mapping[str, tuple] | None = Non
         blob = _minhash_bytes(document.text)
         if _twin(seen, content_hash, blob, order) not in (None, document.id):
             return {**item, "kind": "duplicate", "minhash": blob}
-        result = extract_document(document, ner_model=ner_model)
+        result = extract_document(document, ner_model=ner_model, lang=lang)
         meta = document.meta.model_copy(update={"lang": result.lang})  # the language extracted in
         stored = document.model_copy(update={"meta": meta})
         doc_row, claim_rows = document_rows(stored, result.claims, result.sentences, EXTRACTOR_VERSION,
@@ -223,13 +223,13 @@ def _minhash_bytes(text: str) -> bytes | None:
 
     from datasketch import LeanMinHash, MinHash
 
-    from .duplicates import NUM_PERM, shingles
+    from .duplicates import NUM_PERM, _shared, shingles
 
     found = shingles(text)
     if not found:
         return None
-    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
-    m.update_batch([s.encode("utf-8") for s in sorted(found)])
+    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, **_shared(NUM_PERM))
+    m.update_batch([s.encode("utf-8") for s in found])
     lean = LeanMinHash(m)
     buf = bytearray(lean.bytesize())
     lean.serialize(buf)

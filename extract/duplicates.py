@@ -17,6 +17,7 @@ but would need a Chinese tokenizer; character 5-grams were chosen for every lang
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -29,12 +30,12 @@ from extract.normalize import to_simplified
 SHINGLE = 5
 NUM_PERM = 128
 THRESHOLD = 0.5
+NOT_ALNUM = re.compile(r"[\W_]+")    # \w less "_" is exactly str.isalnum
 
 
 def _normal_form(text: str) -> str:
     """NFKC, lower case, Simplified; whitespace, punctuation and symbols dropped, digits kept."""
-    text = to_simplified(unicodedata.normalize("NFKC", text).lower())
-    return "".join(ch for ch in text if ch.isalnum())
+    return NOT_ALNUM.sub("", to_simplified(unicodedata.normalize("NFKC", text).lower()))
 
 
 def shingles(text: str, lang: str | None = None) -> set[str]:
@@ -65,7 +66,7 @@ def minhash(text: str, lang: str | None = None, num_perm: int = NUM_PERM) -> Min
 
 def _minhash_of(grams: set[str], num_perm: int) -> MinHash:
     m = MinHash(num_perm=num_perm, **_shared(num_perm))
-    m.update_batch([s.encode("utf-8") for s in sorted(grams)])
+    m.update_batch([s.encode("utf-8") for s in grams])   # a minimum: the order does not matter
     return m
 
 

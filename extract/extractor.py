@@ -37,13 +37,15 @@ def document_language(document: Document) -> str:
     return lang
 
 
-def extract_document(document: Document, display_lang: str = "en", ner_model: str | None = None) -> Extraction:
+def extract_document(document: Document, display_lang: str = "en", ner_model: str | None = None,
+                     lang: str | None = None) -> Extraction:
     """Find every claim in ``document``; offsets point into ``document.text`` exactly.
 
     ``ner_model`` (a model folder, hub id, or ``zh=PATH,en=PATH``) adds the subjects a
     token-classification model finds where the catalog has none (see :mod:`extract.ner`).
+    ``lang`` is the document's language when the caller has resolved it (``document_language``).
     """
-    lang = document_language(document)
+    lang = lang or document_language(document)
     doc = parse(document.text, lang, ner_model)
     built = build_claims(doc, lang, document.meta.date, display_lang)
     return Extraction(document, lang, [b.claim for b in built], [b.sentence for b in built],

@@ -8,6 +8,7 @@ import opencc
 
 HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 LATIN = re.compile(r"[A-Za-z]")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=1)
@@ -20,12 +21,16 @@ def detect_language(text: str) -> str | None:
     letters dominate, None for anything else (Cyrillic, Arabic, no letters at all)."""
     han = HAN.findall(text)
     latin = len(LATIN.findall(text))
-    other = sum(1 for ch in text if ch.isalpha() and not ch.isascii() and not HAN.match(ch))
     if len(han) >= 2 and len(han) >= 0.05 * (len(han) + latin):
         return script_of(text)
-    if latin >= 3 and latin > other:
+    if latin >= 3 and latin > _other_letters(text):
         return "en"
     return None
+
+
+def _other_letters(text: str) -> int:
+    """Letters neither ASCII nor Han (Cyrillic, Arabic…)."""
+    return sum(1 for ch in NON_ASCII.findall(text) if ch.isalpha() and not HAN.match(ch))
 
 
 def script_of(text: str) -> str:

@@ -29,6 +29,7 @@ BOMS = (  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
 )
 CJK_CODECS = ("gb18030", "big5", "cp950")  # gb18030 is a superset of GBK; cp950 of Big5
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")  # below " " but not \t\n\v\f\r or ESC, and DEL
 
 
 def read_documents(paths: Iterable[str | Path]) -> Iterator[Document]:
@@ -273,5 +274,4 @@ def _looks_binary(text: str) -> bool:
     """NUL characters, or more than 10% control characters other than whitespace and ESC."""
     if "\x00" in text:
         return True
-    controls = sum(1 for c in text if (c < " " and c not in "\t\n\r\f\v\x1b") or c == "\x7f")
-    return controls > 0.1 * len(text)
+    return len(CONTROL_CHARS.findall(text)) > 0.1 * len(text)

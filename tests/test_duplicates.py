@@ -105,3 +105,13 @@ def test_independent_sources_counts_a_group_once():
     assert independent_sources(["a", "b", "c"], []) == 3
     assert independent_sources(["a", "a", "x"], [{"a", "b"}, {"x", "y"}]) == 2
     assert independent_sources([], [{"a", "b"}]) == 0
+
+
+def test_normal_form_keeps_exactly_what_isalnum_keeps():
+    from extract.duplicates import _normal_form
+
+    sample = "".join(chr(i) for i in range(0x20, 0x3100)) + "比特币_ETF ① ½ ² Ⅻ 〇 ３％"
+    import unicodedata
+    from extract.normalize import to_simplified
+    expected = "".join(ch for ch in to_simplified(unicodedata.normalize("NFKC", sample).lower()) if ch.isalnum())
+    assert _normal_form(sample) == expected

@@ -49,3 +49,10 @@ def test_bare_number_after_a_ratio_is_a_multiple():
     doc = Document(id="d", text="The long/short ratio of 0.91 is bearish.", meta=DocumentMeta(lang="en"))
     [claim] = extract_document(doc).claims
     assert claim.unit == "x"
+
+
+def test_language_of_mixed_scripts():
+    # latin letters must outnumber the other non-Han letters (Cyrillic here) to read as English
+    assert detect_language("Bitcoin fell: биткойн") == "en"
+    assert detect_language("ok биткойн подешевел") is None
+    assert detect_language("Résumé of the ETF café flows") == "en"

@@ -260,3 +260,13 @@ def test_input_error_is_one_line_with_path_and_problem():
     assert str(error) == "corpus/x.txt: bad front matter: mapping values"
     assert (error.path, error.problem) == ("corpus/x.txt", "bad front matter: mapping values")
     assert isinstance(StoreError("claims.db", "database is locked"), InputError)
+
+
+def test_control_characters_are_those_below_space_but_whitespace_and_escape():
+    from extract.readers import CONTROL_CHARS
+
+    def is_control(c):
+        return (c < " " and c not in "\t\n\r\f\v\x1b") or c == "\x7f"
+
+    chars = [chr(i) for i in range(0x3000)]
+    assert [c for c in chars if CONTROL_CHARS.match(c)] == [c for c in chars if is_control(c)]
