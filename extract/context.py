@@ -15,6 +15,8 @@ from .tables import alternation, quantity_tables
 
 LIST_SEPARATOR = re.compile(r"\s*(?:、|,|，|和|及|与|或|以及|(?:,\s*)?(?:and|or))\s*", re.I)
 CARRY_WINDOW = 200
+BETWEEN_BEFORE = re.compile(r"(?i:\bbetween\s+)$")
+AND_GAP = re.compile(r"\s+and\s+")
 
 
 @lru_cache(maxsize=1)
@@ -25,10 +27,13 @@ def _patterns() -> dict:
     return {
         "range_sep": re.compile(
             rf"\s*(?:{alternation(seps['symbols'])}|{alternation(seps['zh'])}|(?i:to))\s*"),
+        "symbol_sep": re.compile(rf"\s*{alternation(seps['symbols'])}\s*"),
         "blockers": re.compile(
             rf"(?:{alternation(t['range_blockers']['zh'])}|(?i:\b{alternation(t['range_blockers']['en'])}\b))[^\d,.;，。；]{{0,10}}$"),
-        "zh_prefix": sorted(a["zh_prefix"].items(), key=lambda kv: -len(kv[0])),
-        "zh_suffix": sorted(a["zh_suffix"].items(), key=lambda kv: -len(kv[0])),
+        "zh_prefix": a["zh_prefix"],
+        "zh_prefix_lengths": sorted({len(w) for w in a["zh_prefix"]}, reverse=True),
+        "zh_suffix": a["zh_suffix"],
+        "zh_suffix_lengths": sorted({len(w) for w in a["zh_suffix"]}, reverse=True),
         "en_prefix": re.compile(rf"(?i:(?<![A-Za-z])({alternation(a['en_prefix'])}))\s*$"),
         "en_suffix": re.compile(rf"\s*(?i:({alternation(a['en_suffix'])}))(?![A-Za-z])"),
         "distant": re.compile(rf"({alternation(a['zh_distant_prefix'])})[\u4e00-\u9fff]{{1,8}}$"),
@@ -50,9 +55,9 @@ def join_ranges(text: str, cands: list[Candidate]) -> list[Candidate]:
         if i + 1 < len(cands):
             nxt = cands[i + 1]
             gap = text[c.end:nxt.start]
-            between = re.search(r"(?i:\bbetween\s+)$", text[max(0, c.start - 10):c.start])
-            is_sep = p["range_sep"].fullmatch(gap) or (between and re.fullmatch(r"\s+and\s+", gap))
-            worded = is_sep and not re.fullmatch(rf"\s*{alternation(quantity_tables()['range_separators']['symbols'])}\s*", gap)
+            between = BETWEEN_BEFORE.search(text[max(0, c.start - 10):c.start])
+            is_sep = p["range_sep"].fullmatch(gap) or (between and AND_GAP.fullmatch(gap))
+            worded = is_sep and not p["symbol_sep"].fullmatch(gap)
             blocked = worded and p["blockers"].search(text[max(0, c.start - 16):c.start])
             if is_sep and _compatible(c, nxt) and not blocked:
                 out.append(_as_range(c, nxt))
@@ -137,20 +142,25 @@ def qualifier(text: str, c: Candidate) -> str:
     """The GUIDE ``approx`` class from the words around the figure: exact, about, over, under, nearly."""
     p = _patterns()
     head = text[max(0, c.start - 16):c.start].rstrip()
-    for word, cls in p["zh_prefix"]:
-        if head.endswith(word):
-            before = head[:-len(word)][-1:]
-            if word == "近" and before in "最附临靠将接逼":
-                continue
-            return cls
+    # the longest table word that ends the head (a dict look-up per word length)
+    for n in p["zh_prefix_lengths"]:
+        word = head[-n:]
+        cls = p["zh_prefix"].get(word) if len(word) == n else None
+        if cls is None:
+            continue
+        before = head[:-n][-1:]
+        if word == "近" and before in "最附临靠将接逼":
+            continue
+        return cls
     m = p["en_prefix"].search(head)
     if m:
         return p["en_approx"][m.group(1).lower()]
     tail = text[c.end:c.end + 8]
     stripped = tail.lstrip()
-    for word, cls in p["zh_suffix"]:
-        if stripped.startswith(word):
-            return cls
+    for n in p["zh_suffix_lengths"]:
+        word = stripped[:n]
+        if len(word) == n and word in p["zh_suffix"]:
+            return p["zh_suffix"][word]
     m = p["en_suffix"].match(tail)
     if m:
         return p["en_suffix_map"][m.group(1).lower()]

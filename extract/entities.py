@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import numpy
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -20,7 +19,7 @@ from spacy.util import filter_spans
 from .catalog import load_catalog, slug_id
 from .claimcontext import Mention
 from .doctext import doc_text
-from .tables import load_table
+from .tables import load_table, trie_alternation
 
 CJK = r"\u4e00-\u9fff"
 
@@ -52,8 +51,7 @@ def _chinese_alias_pattern() -> tuple[re.Pattern, dict[str, str]]:
     for alias in load_catalog().aliases(["zh-Hans", "zh-Hant"]):
         if len(alias.text) >= 2:
             ids.setdefault(alias.text, alias.entity_id)
-    body = "|".join(re.escape(a) for a in sorted(ids, key=len, reverse=True))
-    return re.compile(body), ids
+    return re.compile(trie_alternation(ids)), ids
 
 
 def chinese_alias_matches(text: str) -> list[tuple[int, int, str]]:
@@ -88,6 +86,9 @@ class EntityMentions:
             patterns = [nlp.make_doc(v) for v in alias_variants(alias.text)]
             matcher.add(alias.entity_id, patterns)
         self.unknown = _unknown_organisation_pattern()
+        t = load_table("organisations")
+        self.heads, self.not_names = set(t["zh_heads"]), set(t["zh_not_names"])
+        self.head_orths = {nlp.vocab.strings[h] for h in self.heads}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -119,15 +120,13 @@ class EntityMentions:
     def unknown_spans(self, doc: Doc) -> list[tuple[int, int]]:
         """Organisations the catalog does not know: "Acme Capital Partners"; in Chinese, a jieba
         word of two or more characters followed by an organisation word (某某资本, 星辰基金)."""
-        t = load_table("organisations")
         out = [(m.start(), m.end()) for m in self.unknown.finditer(doc_text(doc))]
-        heads, stop = set(t["zh_heads"]), set(t["zh_not_names"])
+        heads, stop, wanted = self.heads, self.not_names, self.head_orths
         # only tokens that are organisation words can be heads: find them in the token array
         # rather than making a Token object of every token (a hot spot on long documents)
-        orths = doc.to_array([ORTH])
-        wanted = numpy.fromiter((doc.vocab.strings[h] for h in heads), dtype=orths.dtype, count=len(heads))
-        for i in numpy.flatnonzero(numpy.isin(orths[1:], wanted)) + 1:
-            head, name = doc[int(i)], doc[int(i) - 1]
+        orths = doc.to_array(ORTH).tolist()
+        for i in [i for i, orth in enumerate(orths) if orth in wanted and i > 0]:
+            head, name = doc[i], doc[i - 1]
             if head.text in heads and re.fullmatch(f"[{CJK}]{{2,6}}", name.text) and name.text not in stop \
                     and not name.whitespace_:
                 out.append((name.idx, head.idx + len(head.text)))
@@ -143,13 +142,19 @@ def _unknown_organisation_pattern() -> re.Pattern:
 def doc_mentions(doc: Doc) -> list[Mention]:
     """The Doc's entity spans as :class:`Mention` records, in text order."""
     catalog = load_catalog()
+    text = doc_text(doc)  # span.text is text[start_char:end_char], without a Token per token
+    entities: dict[str, object] = {}  # label → catalog entity, looked up once per document
     out = []
     for span in sorted(doc.spans["entities"], key=lambda s: s.start_char):
         proposed = span._.proposed
+        label = span.label_
         if proposed is not None:  # from the ner_mentions model: its exact characters and kind
-            out.append(Mention(proposed.start, proposed.end, proposed.text, span.label_, proposed.kind, linked=False))
+            out.append(Mention(proposed.start, proposed.end, proposed.text, label, proposed.kind, linked=False))
             continue
-        entity = catalog.get(span.label_)
-        out.append(Mention(span.start_char, span.end_char, span.text, span.label_,
+        if label not in entities:
+            entities[label] = catalog.get(label)
+        entity = entities[label]
+        start, end = span.start_char, span.end_char
+        out.append(Mention(start, end, text[start:end], label,
                            entity.kind if entity else "organisation", linked=entity is not None))
     return out

@@ -23,22 +23,44 @@ BLOCKING_PATTERNS = [
 ]
 
 
-@lru_cache(maxsize=1)
-def _blocking() -> re.Pattern:
-    names = alternation(quantity_tables()["named_numbers"])
-    return re.compile("|".join(BLOCKING_PATTERNS + [names]))
+# patterns the rules below use, compiled once
+LABEL_BEFORE = re.compile(r"([A-Za-z.#]+)\s*$")
+YEAR_CUE_BEFORE = re.compile(r"(?:mid|early|late|end|since|in|by|until|before|after)[- ]$", re.I)
+YEAR = re.compile(r"(19|20)\d\d")
+CLOCK_AFTER = re.compile(r"\s?[\d半钟多]")
+WORD_BEFORE = re.compile(r"([A-Za-z]+)\W*$")
+NOT_DIGIT = re.compile(r"\D")
+
+EMAIL = 1  # index of the e-mail pattern: it can only match where the text has an "@"
+
+
+@lru_cache(maxsize=2)
+def _blocking(with_email: bool = True) -> re.Pattern:
+    """The blocking patterns as one alternation, in order. Without the e-mail pattern (slow: it
+    tries every word character) a lookahead of the possible first characters leads it."""
+    words = quantity_tables()["named_numbers"]
+    patterns = BLOCKING_PATTERNS + [alternation(words)]
+    if with_email:
+        return re.compile("|".join(patterns))
+    firsts = re.escape("".join(sorted({w[0] for w in words} | {"h", "w"})))
+    rest = patterns[:EMAIL] + patterns[EMAIL + 1:]
+    return re.compile(rf"(?=[\d{firsts}])(?:" + "|".join(rest) + ")")
 
 
 def blocked_spans(text: str) -> list[tuple[int, int]]:
     """Spans of URLs, e-mails, dates written with separators, versions and numbered names."""
-    return [(m.start(), m.end()) for m in _blocking().finditer(text)]
+    return [(m.start(), m.end()) for m in _blocking("@" in text).finditer(text)]
 
 
 @lru_cache(maxsize=1)
 def _words() -> dict:
     t = quantity_tables()
+    months = alternation(t["months_en"])
     return {
-        "months": alternation(t["months_en"]),
+        "months": months,
+        "month_before": re.compile(rf"\b{months}\.?\s*$"),
+        "month_after": re.compile(rf"\s*(?:of\s+)?{months}\b"),
+        "month_day_before": re.compile(rf"\b{months}\.?\s+\d{{1,2}},\s*$"),
         "ordinal_zh": tuple(t["ordinal_prefixes_zh"]),
         "ordinal_en": set(t["ordinal_prefixes_en"]),
         "level_cues": set(t["en_level_cues"]),
@@ -91,7 +113,7 @@ def _ordinal(text, c, lang, blocked):
     head = text[max(0, c.start - 8):c.start]
     if head.endswith(w["ordinal_zh"]):
         return "ordinal (第)"
-    prev = re.search(r"([A-Za-z.#]+)\s*$", head)
+    prev = LABEL_BEFORE.search(head)
     if prev and prev.group(1) in w["ordinal_en"]:
         return "ordinal or label"
 
@@ -110,19 +132,19 @@ def _date_words(text, c, lang, blocked):
     """English dates: 'January 26', '26 January', 'Nov. 21', ', 2025' after a date."""
     if c.unit is not None and c.unit.kind not in ("measure",):
         return None
-    months = _words()["months"]
+    w = _words()
     head = text[max(0, c.start - 12):c.start]
     tail = text[c.end:c.end + 12]
-    if re.search(rf"\b{months}\.?\s*$", head) or re.match(rf"\s*(?:of\s+)?{months}\b", tail):
+    if w["month_before"].search(head) or w["month_after"].match(tail):
         return "date"
-    if re.search(rf"\b{months}\.?\s+\d{{1,2}},\s*$", text[max(0, c.start - 20):c.start]):
+    if w["month_day_before"].search(text[max(0, c.start - 20):c.start]):
         return "year of a date"
-    if re.search(r"(?:mid|early|late|end|since|in|by|until|before|after)[- ]$", head, re.I) and _looks_like_year(c):
+    if YEAR_CUE_BEFORE.search(head) and _looks_like_year(c):
         return "year"
 
 
 def _looks_like_year(c: Candidate) -> bool:
-    return c.number_kind == "arabic" and re.fullmatch(r"(19|20)\d\d", c.number_text) is not None
+    return c.number_kind == "arabic" and YEAR.fullmatch(c.number_text) is not None
 
 
 def _year(text, c, lang, blocked):
@@ -147,7 +169,7 @@ def _chinese_idioms(text, c, lang, blocked):
         return "a word with 成, not tenths (一成不变, 这一成熟)"
     if c.unit is not None and c.unit.kind == "discount" and tail[:1] and tail[:1] in "合算价扣旧损返叠":
         return "not a discount (折合, 折算)"
-    if c.unit is not None and c.unit.unit == "points" and (c.number_kind != "arabic" or re.match(r"\s?[\d半钟多]", tail)):
+    if c.unit is not None and c.unit.unit == "points" and (c.number_kind != "arabic" or CLOCK_AFTER.match(tail)):
         return "time of day or list of points"
 
 
@@ -157,14 +179,14 @@ def _bare_english(text, c, lang, blocked):
         return None
     if "." in c.number_text:
         return None
-    prev = re.search(r"([A-Za-z]+)\W*$", text[max(0, c.start - 20):c.start])
+    prev = WORD_BEFORE.search(text[max(0, c.start - 20):c.start])
     if prev and prev.group(1).lower() in _words()["level_cues"]:
         return None
     return "bare number in English without a level cue"
 
 
 def _long_digit_string(text, c, lang, blocked):
-    digits = re.sub(r"\D", "", c.number_text)
+    digits = NOT_DIGIT.sub("", c.number_text)
     if len(digits) > 15 and "," not in c.number_text:
         return "identifier, not an amount"
 

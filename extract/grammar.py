@@ -132,6 +132,7 @@ def compiled() -> tuple[re.Pattern, dict[str, Unit], dict[str, Unit], dict[str, 
     en_unit_alt = alternation(en_units, "i")
     tickers = alternation(t["crypto_units"]["tickers"])
     pattern = rf"""
+      {start_guard(prefixes)}
       (?P<sign>(?<![\d%])[+\-](?=\s?(?:{alternation(prefixes)})?\s?\d)|负(?=[\d{CN_NUM_CHARS}])|(?i:minus|negative)\s+)?
       (?:(?P<prefix>{alternation(prefixes)})\s?(?=[\d.]))?
       (?P<num>{MIXED}|{ARABIC}|{CN_NUM}|{en_num})
@@ -144,6 +145,14 @@ def compiled() -> tuple[re.Pattern, dict[str, Unit], dict[str, Unit], dict[str, 
     return re.compile(pattern, re.VERBOSE), zh_units, en_units, scales, letter_scales
 
 
+def start_guard(prefixes) -> str:
+    """A lookahead listing every character a master-pattern match can start with: a sign, a
+    currency prefix or a numeral. It lets the search refuse most positions with one test."""
+    firsts = re.escape("".join(sorted({p[0] for p in prefixes})))
+    en_firsts = "".join(sorted({w[0] for w in EN_NUMBER_WORDS} | {"a"}))
+    return rf"(?=[\d+\-负{CN_NUM_CHARS}{firsts}]|(?i:[mn])|\b(?i:[{en_firsts}]))"
+
+
 def spaced_alternation(words) -> str:
     """Like :func:`alternation`, but Chinese words may have spaces between their characters."""
     body = "|".join(
@@ -153,11 +162,16 @@ def spaced_alternation(words) -> str:
     return f"(?:{body})"
 
 
+# The leading lookahead lists what a fraction can start with (负, a numeral, 一半, or an English
+# word starting p/h/a/o/t), so the search refuses most positions with one test.
 FRACTION = re.compile(
+    rf"(?=[\d负{CN_NUM_CHARS}]|\b(?i:[phato]))(?:"
     rf"(?P<sign>负)?(?P<base>百[ \t]*分[ \t]*之|千分之|万分之|(?:{ARABIC}|{CN_NUM})分之)[ \t]*(?P<num>{ARABIC}|{CN_NUM})"
     rf"|(?i:(?<![\d\w] )\b(?:percents?|per cent)\s+of\s+)(?P<pctof>{ARABIC}|[a-z]+(?:-[a-z]+)?)\b"
-    rf"|(?P<half>一半)|(?i:\b(?P<enfrac>half|a quarter|a third|one[- ]third|two[- ]thirds|three[- ]quarters)(?=\s+of\b))"
+    rf"|(?P<half>一半)|(?i:\b(?P<enfrac>half|a quarter|a third|one[- ]third|two[- ]thirds|three[- ]quarters)(?=\s+of\b)))"
 )
+ARABIC_START = re.compile(r"\d|\.\d")
+SPACES = re.compile(r"[ \t]+")
 EN_FRACTIONS = {"half": 50, "a quarter": 25, "a third": Decimal(100) / 3, "one third": Decimal(100) / 3,
                 "two thirds": Decimal(200) / 3, "three quarters": 75}
 
@@ -174,7 +188,7 @@ def match_candidates(text: str) -> list[Candidate]:
             pass
         taken.append((m.start(), m.end()))
     for m in pattern.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if taken and any(s < m.end() and m.start() < e for s, e in taken):
             continue
         cand = _candidate(m, zh_units, en_units, scales, letter_scales)
         if cand is not None:
@@ -186,7 +200,7 @@ def match_candidates(text: str) -> list[Candidate]:
 def _candidate(m: re.Match, zh_units, en_units, scales, letter_scales) -> Candidate | None:
     num_text = m.group("num")
     try:
-        if re.match(r"\d|\.\d", num_text):
+        if ARABIC_START.match(num_text):
             kind = "arabic"
             value = parse_number(num_text)
         elif num_text[0] in CN_NUM_CHARS:
@@ -212,7 +226,7 @@ def _candidate(m: re.Match, zh_units, en_units, scales, letter_scales) -> Candid
     unit = None
     raw_unit = m.group("unit")
     if raw_unit:
-        word = re.sub(r"[ \t]+", "", raw_unit) if not raw_unit.strip().isascii() else raw_unit.strip()
+        word = SPACES.sub("", raw_unit) if not raw_unit.strip().isascii() else raw_unit.strip()
         unit = zh_units.get(word) or en_units.get(word.lower())
         if unit is None and word == "x":
             unit = Unit("multiple", "x")

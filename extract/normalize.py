@@ -6,12 +6,14 @@ it does not, the conversion is redone character by character, which always keeps
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import opencc
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2212: 0x2D, 0xFF0E: 0x2E})
+_FOLDED = re.compile("[" + re.escape("".join(map(chr, _FULLWIDTH))) + "]")
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +23,8 @@ def _t2s() -> opencc.OpenCC:
 
 def to_halfwidth(text: str) -> str:
     """Fold full-width ASCII, the ideographic space and the minus sign (U+2212); same length."""
+    if _FOLDED.search(text) is None:  # nothing to fold: skip translate's per-character lookups
+        return text
     return text.translate(_FULLWIDTH)
 
 

@@ -52,6 +52,10 @@ def parse_number(text: str) -> Decimal:
     Qualifier characters inside the figure (多, 余, spaces) are ignored. Raises ValueError
     when nothing numeric is found.
     """
+    m = _ARABIC.match(text)
+    if m is not None and m.end() == len(text):
+        # one Arabic number: what _evaluate makes of a single ("num", value) token, without the walk
+        return Decimal(0) + (parse_arabic(text) or 0)
     tokens = _tokens(text)
     if not tokens:
         raise ValueError(f"not a number: {text!r}")
