@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from schemas import Quantity
 
 from .claimcontext import ClaimContext
 from .tables import alternation, load_table
+from .wordindex import word_index, word_starts
 
 AMOUNTS = ("money", "crypto")
 
@@ -42,6 +44,7 @@ class Group:
     name: str
     regex: re.Pattern
     lowered: re.Pattern                # the same words over ASCII-lowered text (what the scans use)
+    words: tuple = ()                  # its words as they appear in the lowered text (zh, en lowered)
     role: str = "cue"                  # cue | change | level | topic
     metric: str | None = None
     direction: int | None = None
@@ -74,6 +77,12 @@ def words_regex(zh: list | None, en: list | None) -> re.Pattern:
 
 
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_UPPER_RUN = re.compile("[A-Z]+")
+
+
+def ascii_lower(text: str) -> str:
+    """``text.translate(ASCII_LOWER)``, faster: only runs of ASCII capitals are rewritten."""
+    return _UPPER_RUN.sub(lambda m: m.group().lower(), text)
 
 
 def lowered_words_regex(zh: list | None, en: list | None) -> re.Pattern:
@@ -95,8 +104,10 @@ def tables() -> dict:
     for g in map(dict, t["groups"]):
         zh, en = g.pop("zh", None), g.pop("en", None)
         groups.append(Group(regex=words_regex(zh, en), lowered=lowered_words_regex(zh, en),
+                            words=tuple(zh or ()) + tuple(w.lower() for w in en or ()),
                             units=frozenset(g.pop("units", ())), **g))
     t["groups"] = groups
+    t["word_index"] = word_index([g.words for g in groups])
     t["order"] = {g.name: i for i, g in enumerate(t["groups"])}
     t["metric_units"] = {m: set(u) for m, u in t["change_units"].items()}
     for g in t["groups"]:
@@ -183,8 +194,7 @@ def hits_in(ctx: ClaimContext, lo: int, hi: int) -> list[Hit]:
     Of overlapping words the longer wins; after the figure only in its clause; `near` and `side`
     limit short words; a change word refers to a figure in its own clause only."""
     t, q, norm = tables(), ctx.quantity, ctx.norm
-    raw = sorted(((g, a, b) for g, a, b in _table_words(t, norm, lo, hi) if b <= q.start or a >= q.end),
-                 key=lambda r: r[1] - r[2])
+    raw = [(g, a, b) for g, a, b in _table_words(t, norm, lo, hi) if b <= q.start or a >= q.end]   # longest first
     out, taken = [], []
     for g, a, b in raw:
         if any(a < tb and ta < b and tb - ta > b - a for ta, tb in taken):
@@ -207,20 +217,42 @@ _WORDS = threading.local()
 
 
 def _table_words(t: dict, norm: str, lo: int, hi: int) -> list[tuple[Group, int, int]]:
-    """(group, start, end) of every table word in ``norm[lo:hi]``, group by group in table order.
+    """(group, start, end) of every table word in ``norm[lo:hi]`` as each group's ``finditer``
+    finds them, longest first (then group by group in table order, then in text order).
 
     Cached for the text being processed (per thread): a document's figures ask for the same
     sentences again and again (each figure's sentence, its clauses, its paragraph), and the
     regexes of all the groups are a hot spot of extraction (hence the lowered text too)."""
     cache = getattr(_WORDS, "cache", None)
     if cache is None or cache[0] is not norm or cache[1] is not t:
-        cache = _WORDS.cache = (norm, t, {}, norm.translate(ASCII_LOWER))
+        lowered = ascii_lower(norm)
+        starts = word_starts(t["word_index"], lowered, 0, len(lowered))
+        cache = _WORDS.cache = (norm, t, {}, lowered, [p for p, _ in starts], [m for _, m in starts])
     found = cache[2].get((lo, hi))
     if found is None:
-        lowered = cache[3]
-        found = cache[2][lo, hi] = [(g, m.start(), m.end()) for g in t["groups"]
-                                    for m in g.lowered.finditer(lowered, lo, hi)]
+        found = cache[2][lo, hi] = sorted(words_in(t, *cache[3:], lo, hi), key=lambda r: r[1] - r[2])
     return found
+
+
+def words_in(t: dict, lowered: str, starts: list[int], masks: list[int], lo: int, hi: int) -> list:
+    """What ``g.lowered.finditer(lowered, lo, hi)`` finds for each group g in table order, trying
+    ``g.lowered.match`` only where a word of g starts (``starts``, ``masks``: ``word_starts``).
+    Same matches: the regex's lookbehind sees the text before ``lo`` either way."""
+    at: dict[int, list[int]] = {}
+    i, j = bisect_left(starts, lo), bisect_left(starts, hi)
+    for p, mask in zip(starts[i:j], masks[i:j]):
+        while mask:
+            k = (mask & -mask).bit_length() - 1
+            at.setdefault(k, []).append(p)
+            mask &= mask - 1
+    out, groups = [], t["groups"]
+    for k in sorted(at):
+        g, end = groups[k], lo
+        for p in at[k]:
+            if p >= end and (m := g.lowered.match(lowered, p, hi)):
+                out.append((g, p, m.end()))
+                end = m.end()
+    return out
 
 
 def figures_between(ctx: ClaimContext, lo: int, hi: int) -> int:

@@ -31,11 +31,15 @@ Contract
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
 from .claimcontext import ClaimContext, Mention
+from .regexkeys import fold, keys_of
 from .tables import load_table
+from .wordindex import word_index, word_starts
 
 CLAUSE_PUNCT = re.compile(r"[,，;；:：。!?！？\n]")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
@@ -82,6 +86,15 @@ def _rules() -> dict:
     }
 
 
+@lru_cache(maxsize=1)
+def _keys() -> tuple[int, tuple]:
+    """The prefilter of the cue patterns (``cues``, then ``unnamed``; bit k: pattern k): the mask
+    of the patterns without key words, which always run, and the ``word_index`` of the key words."""
+    need = [keys_of(p) for p in [c.pattern for c in _rules()["cues"]] + _rules()["unnamed"]]
+    always = sum(1 << k for k, keys in enumerate(need) if keys is None)
+    return always, word_index([keys or () for keys in need])
+
+
 # ---------------------------------------------------------------- citations in a span
 
 def _gap_ok(norm: str, start: int, end: int, cue: Cue, inside: list[Mention]) -> bool:
@@ -122,9 +135,12 @@ def _resolve(norm: str, m: re.Match, cue: Cue, mentions: tuple[Mention, ...], lo
 
 @lru_cache(maxsize=4096)
 def _citations_cached(norm: str, lo: int, hi: int, mentions: tuple[Mention, ...]) -> tuple[Citation, ...]:
-    found: dict[int, Citation] = {}
-    for cue in _rules()["cues"]:
-        for m in cue.pattern.finditer(norm, lo, hi):
+    """The citations of ``citations``; a pattern runs only where one of its key words lies in
+    the span (``_cue_mask``): it cannot match elsewhere, so the result is the same."""
+    rules, found = _rules(), {}
+    mask = _cue_mask(norm, lo, hi)
+    for k, cue in enumerate(rules["cues"]):
+        for m in cue.pattern.finditer(norm, lo, hi) if mask >> k & 1 else ():
             x = _resolve(norm, m, cue, mentions, lo, hi)
             if x is None:
                 continue
@@ -135,16 +151,29 @@ def _citations_cached(norm: str, lo: int, hi: int, mentions: tuple[Mention, ...]
                 c = Citation(min(c.start, old.start), max(c.end, old.end), c.source, scope)
             found[x.start] = c
     named = list(found.values())
-    for pattern in _rules()["unnamed"]:
-        for m in pattern.finditer(norm, lo, hi):
+    for k, pattern in enumerate(rules["unnamed"], len(rules["cues"])):
+        for m in pattern.finditer(norm, lo, hi) if mask >> k & 1 else ():
             if not any(c.start < m.end() and m.start() < c.end + 2 for c in named):
                 named.append(Citation(m.start(), m.end(), None, "clause"))
     return tuple(sorted(named, key=lambda c: (c.start, c.end)))
 
 
+_FOLDED = threading.local()
+
+
+def _cue_mask(norm: str, lo: int, hi: int) -> int:
+    """Bit k set: pattern k of ``_keys`` may match in ``norm[lo:hi]`` (one of its key words lies
+    there, or it has none). The folded text is kept for the document being processed (per thread)."""
+    cache = getattr(_FOLDED, "cache", None)
+    if cache is None or cache[0] is not norm:
+        cache = _FOLDED.cache = (norm, fold(norm))
+    always, index = _keys()
+    return reduce(or_, (mask for _, mask in word_starts(index, cache[1], lo, hi)), always)
+
+
 def citations(norm: str, lo: int, hi: int, mentions: list[Mention]) -> list[Citation]:
     """Every citation whose cue lies in ``norm[lo:hi]`` (one sentence), in text order."""
-    inside = tuple(x for x in mentions if lo <= x.start and x.end <= hi)
+    inside = tuple([x for x in mentions if lo <= x.start and x.end <= hi])
     return list(_citations_cached(norm, lo, hi, inside))
 
 

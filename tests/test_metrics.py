@@ -6,6 +6,8 @@ mainland and Taiwan/Hong Kong Chinese); a misclassification found in the wild be
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from extract.claimcontext import ClaimContext
@@ -171,3 +173,65 @@ def test_a_chinese_cue_word_with_ascii_letters_is_refused():
 
     with pytest.raises(ValueError):
         lowered_words_regex(["ETF净流入"], None)
+
+
+def varied_texts(words: list[str], n: int = 60, seed: int = 7) -> list[str]:
+    """Texts of table words (as written, upper-cased, capitalised, cut short), letters, CJK,
+    digits and punctuation, joined with and without spaces: words touching, overlapping, cut."""
+    import random
+
+    rnd = random.Random(seed)
+    bits = ["a", "s", "X", "0", "9", " ", ",", "，", ".", "。", "-", "'", "的", "率", "\n", "İ", "ſ", "K"]
+    texts = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(5, 40)):
+            w = rnd.choice(words) if rnd.random() < 0.6 else rnd.choice(bits)
+            w = rnd.choice([w, w, w.upper(), w.capitalize(), w[:-1] or w, w[1:] or w])
+            parts.append(w + rnd.choice(["", "", " ", "s", "ing"]))
+        texts.append("".join(parts))
+    return texts
+
+
+def spans(text: str):
+    """The whole text, cuts inside it (mid-word too) and an empty span."""
+    n = len(text)
+    return [(0, n), (1, n - 1), (n // 3, 2 * n // 3), (n // 2, n // 2), (5, 17), (0, 1)]
+
+
+def test_words_in_finds_what_every_groups_finditer_finds():
+    """The prefilter (``word_starts`` + ``match`` at word starts) must equal the plain scan of every
+    group's regex over [lo, hi), lookbehind at lo and lookahead at hi included."""
+    from extract.metrics import ascii_lower, tables, words_in
+    from extract.wordindex import word_starts
+
+    t = tables()
+    words = [w for g in t["groups"] for w in g.words] + ["ETF", "Net Inflows", "净流入", "flowsx"]
+    for text in varied_texts(words, n=120):
+        lowered = ascii_lower(text)
+        found = word_starts(t["word_index"], lowered, 0, len(lowered))
+        starts, masks = [p for p, _ in found], [m for _, m in found]
+        for lo, hi in spans(text):
+            expected = [(g, m.start(), m.end()) for g in t["groups"] for m in g.lowered.finditer(lowered, lo, hi)]
+            assert words_in(t, lowered, starts, masks, lo, hi) == expected, (text, lo, hi)
+
+
+def test_trie_alternation_matches_as_the_flat_alternation():
+    from extract.metrics import tables
+    from extract.tables import trie_alternation
+    from extract.tables import alternation
+
+    word_sets = [[w for g in tables()["groups"] for w in g.words], ["a", "ab", "abc", "abd", "b", "ba", "a.b", "(x"]]
+    for words in word_sets:
+        flat, trie = re.compile(alternation(words)), re.compile(trie_alternation(words))
+        for text in varied_texts(words, n=40, seed=3) + ["abcabd ab a.b a.c (x"]:
+            for lo, hi in spans(text):
+                assert [m.span() for m in trie.finditer(text.lower(), lo, hi)] == \
+                       [m.span() for m in flat.finditer(text.lower(), lo, hi)], (words[:3], text)
+
+
+def test_ascii_lower_is_the_translation():
+    from extract.metrics import ASCII_LOWER, ascii_lower
+
+    for text in varied_texts(["ETF", "Net Outflows", "比特币", "ÀÉ", "İstanbul", "ǅ"], n=30):
+        assert ascii_lower(text) == text.translate(ASCII_LOWER)

@@ -158,3 +158,88 @@ def test_unlinked_organisations_can_be_sources():
     ctx.mentions = [Mention(start, start + len("Acme Research"), "Acme Research", "acme-research",
                             "organisation", linked=False)]
     assert cited_source(ctx) == "acme-research"
+
+
+def _varied_texts(n: int = 80, seed: int = 11) -> list[str]:
+    """The example sentences, and mixes of cue words (as written, upper-cased, capitalised, cut
+    short), source names, CJK, letters folding to ASCII (İ ı ſ K) and punctuation."""
+    import random
+
+    from extract.regexkeys import keys_of
+    from extract.sources import _rules
+
+    rnd = random.Random(seed)
+    keys = sorted({k for p in [c.pattern for c in _rules()["cues"]] + _rules()["unnamed"] for k in keys_of(p) or ()})
+    words = keys + ["CoinShares", "Glassnode", "FactSet", "Bloomberg", "analysts", "data show", "told reporters",
+                    "称为", "声称", "数根据", "资金", "比特币", "ETF", "İ", "ı", "ſ", "K", " ", ", ", "，", ".", "\"", "’s"]
+    texts = [normalize(text, simplify=lang.startswith("zh")) for lang, text, _, _ in CASES]
+    for _ in range(n):
+        parts = [rnd.choice(words) for _ in range(rnd.randint(4, 30))]
+        parts = [rnd.choice([w, w, w.upper(), w.capitalize(), w[:-1] or w]) for w in parts]
+        texts.append("".join(w + rnd.choice(["", " ", " ", "s"]) for w in parts))
+    return texts
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    n = len(text)
+    return [(0, n), (1, n - 1), (n // 3, 2 * n // 3), (n // 2, n), (3, 11)]
+
+
+def test_fold_lowers_what_re_ignorecase_matches_to_ascii_letters():
+    """A character matches an ASCII letter under re.I exactly when ``fold`` makes it that letter."""
+    from extract.regexkeys import fold
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    folded = fold(every)
+    assert len(folded) == len(every)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        assert [m.start() for m in re.finditer(letter, every, re.I)] == \
+               [m.start() for m in re.finditer(letter, folded)], letter
+    assert [m.start() for m in re.finditer("[a-z]", every, re.I)] == [m.start() for m in re.finditer("[a-z]", folded)]
+
+
+def test_key_words_of_a_pattern():
+    from extract.regexkeys import keys_of
+
+    assert keys_of(re.compile(r"\b(?:Said|says)\b", re.I)) == {"said", "says"}
+    assert keys_of(re.compile(r"(?:公开|链上)?(?:数据|资料)(?:显示|表明)")) == {"数据显示", "数据表明", "资料显示", "资料表明"}
+    assert keys_of(re.compile(r"根据|(?<![数根])据")) == {"根据", "据"}
+    assert keys_of(re.compile(r"[,\"”]\s*(?:said|told (?:reporters|clients))\b", re.I)) == \
+        {"said", "told reporters", "told clients"}
+    assert keys_of(re.compile(r"(?:latest )?(?:data|figures)", re.I)) == {"data", "figures"}
+    assert keys_of(re.compile(r"(?:according to|x+yz)", re.I)) == {"according to", "yz"}
+    assert keys_of(re.compile(r"x?|y")) is None                  # matches the empty string
+    assert keys_of(re.compile(r"Said")) is None                  # case-sensitive: folding would lose it
+    assert keys_of(re.compile(r"(?i:said)|数据")) is None         # flags inside: not looked into
+
+
+def test_cue_mask_flags_every_pattern_that_matches_in_the_span():
+    """The prefilter may run too many patterns, never too few: each pattern that finds something
+    in [lo, hi) has its bit set."""
+    from extract.sources import _cue_mask, _rules
+
+    patterns = [c.pattern for c in _rules()["cues"]] + _rules()["unnamed"]
+    matched = 0
+    for text in _varied_texts():
+        for lo, hi in _spans(text):
+            mask = _cue_mask(text, lo, hi)
+            for k, pattern in enumerate(patterns):
+                if pattern.search(text, lo, hi):
+                    matched += 1
+                    assert mask >> k & 1, (pattern.pattern, text[lo:hi])
+    assert matched > 200
+
+
+def test_citations_are_those_of_every_pattern(monkeypatch):
+    """Citations with the prefilter equal those found running every cue pattern."""
+    import extract.sources as sources
+
+    texts = _varied_texts(n=40)
+    def run():
+        sources._citations_cached.cache_clear()
+        return [citations(t, lo, hi, scan_mentions(t)) for t in texts for lo, hi in _spans(t)]
+    filtered = run()
+    monkeypatch.setattr(sources, "_cue_mask", lambda norm, lo, hi: -1)
+    assert run() == filtered
+    assert sum(map(len, filtered)) > 50
+    sources._citations_cached.cache_clear()
