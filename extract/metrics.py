@@ -23,7 +23,7 @@ from schemas import Quantity
 
 from .claimcontext import ClaimContext
 from .tables import alternation, load_table
-from .wordindex import word_index, word_starts
+from .wordindex import matches_at, word_index, word_starts
 
 AMOUNTS = ("money", "crypto")
 
@@ -247,11 +247,7 @@ def words_in(t: dict, lowered: str, starts: list[int], masks: list[int], lo: int
             mask &= mask - 1
     out, groups = [], t["groups"]
     for k in sorted(at):
-        g, end = groups[k], lo
-        for p in at[k]:
-            if p >= end and (m := g.lowered.match(lowered, p, hi)):
-                out.append((g, p, m.end()))
-                end = m.end()
+        out += [(groups[k], m.start(), m.end()) for m in matches_at(groups[k].lowered, lowered, at[k], lo, hi)]
     return out
 
 

@@ -35,255 +35,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, replace
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+from dateutil.relativedelta import relativedelta
 
 from .claimcontext import ClaimContext
-from .tables import alternation, load_table
+from .tables import alternation
+from .timeexpr import DAY, T, Expr, Period, month_end, previous_trading_day, report_week, scan, week_ending
 
-Period = tuple[dt.date, dt.date]
-DAY = dt.timedelta(days=1)
-WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
-T = load_table("periods")
+__all__ = ["Period", "previous_trading_day", "report_week", "resolve_period", "week_ending"]
+
 LEVELS, CHANGES, FLOWS = (set(T[k]) for k in ("levels", "changes", "flows"))
 MISSING = object()
-EOM = relativedelta(day=31)  # date + EOM: the last day of its month
-
-
-@dataclass
-class Expr:
-    """A time expression found in the text (offsets into ``norm``)."""
-
-    start: int
-    end: int
-    kind: str                     # date | week | span | present | vague | anaphora | per_month
-    period: Period | None = None  # date and week kinds
-    role: str = "plain"           # plain | origin | comparison | cutoff
-    open: bool = False            # runs to P because it is the current week / month / quarter / year
-    year_given: bool = True
-    n: int = 0                    # span: N units
-    unit: str = ""
-    run: bool = False             # span ends at the other date of its sentence ("连续五周")
-
-
-# --- calendar ---------------------------------------------------------------------------------
-
-def report_week(p: dt.date) -> Period:
-    """The latest completed trading week before P: Sat..Fri on a weekend, else Mon..Sun."""
-    end = p + relativedelta(weekday=FR(-1)) if p.weekday() >= 5 else p + relativedelta(days=-1, weekday=SU(-1))
-    return end - 6 * DAY, end
-
-
-def week_ending(d: dt.date) -> Period:
-    """'The week ending D': a Monday D is a report date (D-7..D-1), else the 7 days up to D."""
-    return report_week(d) if d.weekday() == 0 else (d - 6 * DAY, d)
-
-
-def previous_trading_day(d: dt.date) -> dt.date:
-    return d + relativedelta(days=-1, weekday=FR(-1)) if d.weekday() in (0, 6) else d - DAY
-
-
-def _range(a: dt.date, b: dt.date, p: dt.date | None) -> Expr:
-    """A date range; one that holds P runs only to P (open)."""
-    return Expr(0, 0, "date", (a, p), open=True) if p and a <= p < b else Expr(0, 0, "date", (a, b))
-
-
-def _num(s: str) -> int:
-    s, dg = s.lower(), T["zh_digits"]
-    if s.isdigit() or s in T["en_numbers"]:
-        return int(T["en_numbers"].get(s, s))
-    a, ten, b = s.partition("十")
-    return (dg.get(a, 1) * 10 + dg.get(b, 0)) if ten else dg.get(s, 0)
-
-
-def _month(y: int | None, m: int, part: str | None, p: dt.date | None, lang: str) -> Expr | None:
-    if y is None and p is None:
-        return None
-    first = dt.date(y if y else p.year if m <= p.month else p.year - 1, m, 1)
-    lo, hi = T["month_parts"][lang][part.lower()] if part else (1, 0)
-    last = first + EOM
-    return replace(_range(first.replace(day=lo) if lo else last, first.replace(day=hi) if hi else last, p), year_given=bool(y))
-
-
-def _year(y: int | None, part: str | None, p: dt.date | None, lang: str) -> Expr | None:
-    key = (part or "").lower()
-    lo, hi = T["year_parts"]["en" if lang == "en" or key[:1] in "qh" else "zh"][key] if key else (1, 12)
-    if y is None:                 # a bare quarter or half: the latest one not after P
-        if p is None:
-            return None
-        y = p.year if lo <= p.month else p.year - 1
-    if lo == 0:
-        return Expr(0, 0, "date", (dt.date(y, 12, 31),) * 2)
-    return _range(dt.date(y, lo, 1), dt.date(y, hi, 1) + EOM, p)
-
-
-def _day(y: int | None, m: int | None, d: int, p: dt.date | None) -> Expr | None:
-    try:
-        day = dt.date(y, m, d) if y else p.replace(day=d) if m is None else dt.date(p.year, m, d)
-        if y is None and m and day > p + dt.timedelta(days=45):
-            day = day.replace(year=p.year - 1)
-    except (ValueError, AttributeError):
-        return None
-    return Expr(0, 0, "date", (day, day), year_given=bool(y))
-
-
-def _word(meaning: str, p: dt.date | None) -> Expr | None:
-    if meaning in ("present", "vague", "anaphora", "per_month"):
-        return Expr(0, 0, meaning)
-    if p is None:
-        return None
-    y, q0 = p.year, dt.date(p.year, 3 * ((p.month - 1) // 3) + 1, 1)
-    starts = {"this_week": p + relativedelta(weekday=MO(-1)), "this_month": p.replace(day=1),
-              "year_to_date": dt.date(y, 1, 1), "this_quarter": q0}
-    if meaning in starts:
-        return Expr(0, 0, "date", (starts[meaning], p), open=True)
-    if meaning == "report_week":
-        return Expr(0, 0, "week", report_week(p))
-    return Expr(0, 0, "date", {
-        "today": (p, p), "previous_day": (previous_trading_day(p),) * 2,
-        "last_month": (p + relativedelta(months=-1, day=1), p.replace(day=1) - DAY),
-        "last_quarter": (q0 + relativedelta(months=-3), q0 - DAY),
-        "last_year": (dt.date(y - 1, 1, 1), dt.date(y - 1, 12, 31)),
-        "next_year": (dt.date(y + 1, 1, 1), dt.date(y + 1, 12, 31)), "year_end": (dt.date(y, 12, 31),) * 2,
-    }[meaning])
-
-
-# --- scanning ---------------------------------------------------------------------------------
-
-@lru_cache(maxsize=2)
-def _patterns(lang: str) -> list[tuple[str, re.Pattern]]:
-    """(kind, regex) pairs; ``_build`` turns a match into an Expr. A group ``x`` marks the expression."""
-    Y, sp = r"(?<!\d)(?P<y>(?:19|20)\d{2})", T["spans"]
-    units = alternation(sp["units"][lang])
-    pats = [("day", rf"{Y}[-/](?P<m>\d{{1,2}})[-/](?P<d>\d{{1,2}})(?!\d)")]
-    if lang == "zh":
-        zm = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
-        num = r"(?<!\d)(?P<n>\d{1,3}|[一二两三四五六七八九十]+)(?!\d)"
-        part = rf"(?:\s*(?P<part>{alternation(T['month_parts']['zh'])}))?"
-        yparts = r"上半年|下半年|第?[一二三四]季度|[Qq][1-4]|H[12]"
-        pats += [("day", rf"{Y}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*[日号]"),
-                 ("relmonth", rf"(?P<r>今年|去年|明年)\s*{zm}\s*月份?{part}"),
-                 ("day", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[1-3]?\d)\s*[日号]"),
-                 ("month", rf"{Y}\s*年\s*{zm}\s*月份?{part}"), ("month", rf"(?<![\d.个第]){zm}\s*月份?{part}"),
-                 ("day", r"(?<![\d.月])(?P<d>[1-3]?\d)\s*日(?!均|线|内|之内|以内|移动)"),
-                 ("year", rf"{Y}\s*年?\s*(?P<part>{yparts})"), ("year", rf"(?P<part>{yparts})"),
-                 ("year", rf"{Y}\s*年(?:\s*(?P<part>底|末|初))?(?:全年)?"),
-                 ("weekday", r"(?P<pre>上|本|这)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])"),
-                 ("run", rf"(?:{alternation(sp['run_before']['zh'])})\s*{num}\s*(?P<u>{units})"),
-                 ("past", rf"{num}\s*(?P<u>{units})\s*(?:{alternation(sp['after']['zh'])})")]
-        b = ""
-    else:
-        mon, yr = rf"\b(?P<mon>{alternation(T['months_en'])})\b\.?", r"(?:,?\s+(?P<y>(?:19|20)\d{2})\b)?"
-        num, b = rf"(?P<n>\d{{1,3}}|{alternation(T['en_numbers'])})", r"\b"
-        quarters = [k for k in T["year_parts"]["en"] if "quarter" in k or "half" in k or k[0] in "qh"]
-        pats += [("month", rf"(?:\b(?P<part>{alternation(T['month_parts']['en'])})[\s-]*)?{mon}"
-                           rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b)?{yr}"),
-                 ("month", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}{yr}"),
-                 ("year", rf"\b(?P<part>{alternation(T['year_parts']['en'])})[\s-]+(?:of\s+)?(?P<y>(?:19|20)\d{{2}})\b"),
-                 ("year", r"\b(?P<y>(?:19|20)\d{2})\s*(?P<part>[qh][1-4])\b"),
-                 ("year", rf"\b(?P<part>{alternation(quarters)})\b"),
-                 ("year", r"\b(?:in|during|for|since|of|by|from|through|until|throughout|to|and)\s+(?P<x>(?P<y>(?:19|20)\d{2}))\b"
-                          r"(?![\d,.]*\s*(?:%|percent|million|billion))"),
-                 ("weekday", rf"\b(?:(?P<pre>last|this|previous)\s+)?(?P<w>{alternation(T['weekdays']['en'])})\b"),
-                 ("run", rf"\b{num}[\s-]+(?:straight\s+|consecutive\s+)?(?P<u>{units})\b")]
-    pats.append(("past", rf"{b}(?:{alternation(sp['past_before'][lang])})\s*{num}\s*(?P<u>{units}){b}"))
-    pats += [(meaning, rf"{b}{alternation(words[lang])}{b}") for meaning, words in T["words"].items() if words.get(lang)]
-    return [(kind, re.compile(rx, re.I)) for kind, rx in pats]
-
-
-def _build(kind: str, m: re.Match, p: dt.date | None, lang: str) -> Expr | None:
-    g = m.groupdict()
-    y = int(g["y"]) if g.get("y") else None
-    if kind in ("day", "month", "relmonth"):
-        mon = int(_num(g["m"])) if g.get("m") else T["months_en"][g["mon"].lower().rstrip(".")] if g.get("mon") else None
-        if g.get("d"):
-            return _day(y, mon, int(g["d"]), p) if (y or p) else None
-        if kind == "relmonth":
-            return p and _month(p.year + {"今年": 0, "去年": -1, "明年": 1}[g["r"]], mon, g.get("part"), p, lang)
-        return None if g.get("mon", "").lower() == "may" and not y else _month(y, mon, g.get("part"), p, lang)
-    if kind == "year":
-        return _year(y, g.get("part"), p, lang)
-    if kind == "weekday":
-        if p is None:
-            return None
-        wd = T["weekdays"][lang][g["w"].lower()]
-        back = (g["pre"] or "").lower() in ("上", "last", "previous")
-        day = p + (relativedelta(weekday=MO(-1), weeks=-1) if back else relativedelta(weekday=WEEKDAYS[wd](-1)))
-        day += dt.timedelta(days=wd) if back else dt.timedelta(0)
-        return Expr(0, 0, "date", (day, day))
-    if kind in ("past", "run"):
-        n, unit = _num(g["n"]), T["spans"]["units"][lang][g["u"].lower()]
-        ctx = (m.string[max(0, m.start() - 20):m.start()], m.string[m.end():m.end() + 16])
-        if p is None or n <= 0 or (lang == "en" and kind == "run" and (
-                re.search(rf"\b(?:{alternation(T['spans']['not_before']['en'])})\s+$", ctx[0], re.I)
-                or re.match(rf"\s*(?:{alternation(T['spans']['not_after']['en'])})\b", ctx[1], re.I))):
-            return None
-        return _word("report_week", p) if (n, unit) == (1, "week") else Expr(0, 0, "span", n=n, unit=unit, run=kind == "run")
-    return _word(kind, p)
-
-
-def _rx(words, lang: str, before: bool) -> re.Pattern:
-    body = alternation(words) if words else "(?!x)x"
-    if lang == "en":
-        return re.compile(rf"\b{body}\s+(?:the\s+|a\s+)?$" if before else rf"^\s*{body}\b", re.I)
-    return re.compile(rf"{body}\s*的?\s*$" if before else rf"^\s*{body}")
-
-
-@lru_cache(maxsize=64)
-def scan(norm: str, lang: str, p: dt.date | None) -> tuple[Expr, ...]:
-    """Every time expression of the text, left to right, longest match first, with its role."""
-    lang = "zh" if lang.startswith("zh") else "en"
-    found = []
-    for kind, rx in _patterns(lang):
-        for m in rx.finditer(norm):
-            if (e := _build(kind, m, p, lang)) is not None:
-                found.append(replace(e, start=m.start("x") if m.groupdict().get("x") else m.start(), end=m.end()))
-    found.sort(key=lambda e: (e.start, e.start - e.end))
-    kept: list[Expr] = []
-    for e in found:
-        if not kept or e.start >= kept[-1].end:
-            kept.append(e)
-    out: list[Expr] = []
-    for e in (_with_role(norm, e, lang, p) for e in kept):
-        a = out[-1] if out else None     # '11月和12月', 'from Nov 3 to Nov 16': one range
-        if a and a.kind == e.kind == "date" and a.role in ("plain", "origin") and e.role in ("plain", "cutoff") and \
-                re.fullmatch(r"\s*(?:和|与|及|、|至|到|-|–|—|~|and|to|through|until|&)\s*", norm[a.end:e.start], re.I):
-            b = e.period
-            if not e.year_given and a.year_given:
-                shift = a.period[0].year - b[0].year + (b[0] < a.period[0].replace(year=b[0].year))
-                b = tuple(x + relativedelta(years=shift) for x in b)
-            out[-1] = replace(a, end=e.end, period=(a.period[0], b[1]), open=e.open, role="plain")
-        else:
-            out.append(e)
-    return tuple(out)
-
-
-def _with_role(norm: str, e: Expr, lang: str, p: dt.date | None) -> Expr:
-    """Cut-off (截至 D, as of D; 截至 D 的一周 is a week), comparison base, origin or plain."""
-    R = T["roles"]
-    before, after = norm[max(0, e.start - 14):e.start], norm[e.end:e.end + 10]
-    if e.kind in ("date", "present") and (_rx(R["cutoff_before"][lang], lang, True).search(before)
-                                          or _rx(R["cutoff_after"].get(lang), lang, False).match(after)):
-        d = p if e.kind == "present" else e.period[1]
-        if lang == "zh" and d and (m := re.match(rf"\s*(?:{alternation(R['week_ending']['zh_after'])})", after)):
-            return replace(e, kind="week", period=week_ending(d), end=e.end + m.end(), open=False)
-        return replace(e, kind="date", period=(d, d), role="cutoff", open=False) if d else e
-    week_word = rf"\b(?:{alternation(R['week_ending']['en_before'])})\s+(?:on\s+)?$"
-    if lang == "en" and e.kind == "date" and re.search(week_word, before, re.I):
-        return replace(e, kind="week", period=week_ending(e.period[1]))
-    sup = alternation(R["superlative"][lang])
-    if _rx(R["comparison_before"][lang], lang, True).search(before) or \
-            (e.kind == "span" and re.match(rf"\s*的?(?:{sup})", after)):   # 过去十年最…
-        return replace(e, role="comparison")
-    if _rx(R["origin_before"][lang], lang, True).search(before) or _rx(R["origin_after"].get(lang), lang, False).match(after):
-        clause = re.split(r"[,;:()!?。]", norm[max(0, e.start - 60):e.start])[-1]
-        record = re.search(rf"(?:以来|起)\s*的?\s*(?:{sup})", after) if lang == "zh" else \
-            re.search(rf"\b(?:{sup})\b", clause, re.I)
-        return replace(e, role="comparison" if record else "origin")
-    return e
 
 
 # --- document structure -----------------------------------------------------------------------
@@ -292,6 +56,8 @@ SENT_END = re.compile(r"[。!?;\n]|\.(?=\s)")
 ABBREV = re.compile(rf"\b(?:[A-Z]|{alternation(T['abbreviations'])})$")   # a '.' after these ends no sentence
 CLAUSE_SEP = re.compile(r"[,;:()\[\]]|——|—|–|--|\s-\s")
 ATTACH = re.compile(r"(?:\s|的|之|约|近|逾|超过|接近|将近|大约|大概|平均|长期|水平|仅|共|'s|of|about|around|roughly|nearly|some|at|an?|the)*", re.I)
+HYPOTHETICAL = {"en": re.compile(rf"\b(?:{alternation(T['hypothetical']['en'])})\b", re.I),
+                "zh": re.compile(rf"{alternation(T['hypothetical']['zh'])}|每(?!{alternation(T['per_unit_heads'])})", re.I)}
 FROM_VALUE = {"zh": re.compile(r"(?:从|自)\s*(?:约|近|大约)?\s*$"),
               "en": re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|some\s+)?$", re.I)}
 
@@ -311,9 +77,8 @@ class _Doc:
                 if not (m.group() == "." and ABBREV.search(norm[max(0, m.start() - 6):m.start()]))]
         self.sents = list(zip([0] + ends, ends + [len(norm)]))
         self.sent_starts = [a for a, _ in self.sents]
-        hyp = T["hypothetical"]
-        self.hypo = re.compile(rf"\b(?:{alternation(hyp['en'])})\b" if self.lang == "en" else
-                               rf"{alternation(hyp['zh'])}|每(?!{alternation(T['per_unit_heads'])})", re.I)
+        self.hypo = HYPOTHETICAL[self.lang]
+        self.seps: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def blank(self, i: int) -> bool:
         return not (0 <= i < len(self.lines)) or not self.norm[slice(*self.lines[i])].strip()
@@ -336,21 +101,31 @@ class _Doc:
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.sents[bisect_right(self.sent_starts, pos) - 1]
 
-    def within(self, span: tuple[int, int]) -> list[Expr]:
-        return [e for e in self.exprs[bisect_right(self.starts, span[0] - 1):] if e.start < span[1]][:64]
+    def within(self, span: tuple[int, int]) -> tuple[Expr, ...]:
+        """The first 64 expressions that start in [span[0], span[1])."""
+        lo = bisect_left(self.starts, span[0])
+        return self.exprs[lo:min(bisect_left(self.starts, span[1], lo), lo + 64)]
+
+    def separators(self, sent: tuple[int, int]) -> list[tuple[int, int]]:
+        """[start, end) of each clause separator of ``sent`` that does not start inside a nearby time expression."""
+        if (seps := self.seps.get(sent)) is None:
+            seps = self.seps[sent] = [
+                m.span() for m in CLAUSE_SEP.finditer(self.norm, sent[0], sent[1])
+                if not any(e.start <= m.start() < e.end for e in self.within((m.start() - 40, m.start() + 1)))]
+        return seps
 
     def clause(self, sent: tuple[int, int], pos: int, mask: list[tuple[int, int]]) -> tuple[int, int]:
         """The stretch of ``sent`` around ``pos`` between clause separators (not inside figures or dates)."""
-        lo, hi = sent
-        for m in CLAUSE_SEP.finditer(self.norm, sent[0], sent[1]):
-            i = m.start()
-            if any(a <= i < b for a, b in mask) or any(e.start <= i < e.end for e in self.within((i - 40, i + 1))):
-                continue
-            if m.end() <= pos:
-                lo = m.end()
-            elif i >= pos:
-                return lo, i
-        return lo, hi
+        seps = self.separators(sent)
+        lo = next((end for i, end in reversed(seps) if end <= pos and not _inside(i, mask)), sent[0])
+        return lo, next((i for i, _ in seps if i >= pos and not _inside(i, mask)), sent[1])
+
+
+def _inside(i: int, spans: list[tuple[int, int]]) -> bool:
+    for a, b in spans:
+        if a <= i < b:
+            return True
+    return False
 
 
 @lru_cache(maxsize=16)
@@ -434,7 +209,7 @@ class _Resolver:
         if e.kind == "per_month":      # 每月 / monthly: the whole month of the clause's date, else of P
             dates = [x.period[0] for x in self.d.within(self.d.clause(sent, e.start, self.mask)) if x.period and x.role != "comparison"]
             base = dates[0] if dates else p
-            return (base.replace(day=1), base + EOM) if base else None
+            return (base.replace(day=1), month_end(base)) if base else None
         if e.period is None:
             return None
         a, b = e.period

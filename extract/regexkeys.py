@@ -10,19 +10,9 @@ import re
 import re._constants as sre
 import re._parser
 
-FOLD = {**{chr(c): chr(c + 32) for c in range(65, 91)}, "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-_FOLD_TABLE, _FOLDS = str.maketrans(FOLD), re.compile("[" + "".join(FOLD) + "]+")
-
-
-def fold(text: str) -> str:
-    """``text`` (same length) with every character that ``re.I`` matches to an ASCII letter as
-    that lower-case letter (A-Z, and İ ı ſ K): a lower-case key found case-insensitively in
-    ``text`` is found case-sensitively in ``fold(text)``."""
-    return _FOLDS.sub(lambda m: m.group().translate(_FOLD_TABLE), text)
-
 
 def keys_of(pattern: re.Pattern) -> set[str] | None:
-    """Strings, one of which every match of ``pattern`` holds (as ``fold`` writes it), or None."""
+    """Strings, one of which every match of ``pattern`` holds (as ``wordindex.fold`` writes it), or None."""
     keys = needed(re._parser.parse(pattern.pattern, pattern.flags).data)
     ignore = bool(pattern.flags & re.I)
     if keys is None or not all(all(_foldable(c, ignore) for c in k) for k in keys):

@@ -37,9 +37,9 @@ from functools import lru_cache, reduce
 from operator import or_
 
 from .claimcontext import ClaimContext, Mention
-from .regexkeys import fold, keys_of
+from .regexkeys import keys_of
 from .tables import load_table
-from .wordindex import word_index, word_starts
+from .wordindex import fold, word_index, word_starts
 
 CLAUSE_PUNCT = re.compile(r"[,，;；:：。!?！？\n]")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")

@@ -186,7 +186,9 @@ def save_document_rows(db: sqlite_utils.Database, doc_row: dict, claim_rows: lis
     wanted = {row[key] for row in claim_rows for key in ("subject_id", "source_id") if row[key]}
     try:
         with db.atomic():
-            db["entities"].insert_all(_unlinked_entity_rows_for(db, wanted), pk="id", ignore=True)
+            unlinked = _unlinked_entity_rows_for(db, wanted)
+            if unlinked:
+                db["entities"].insert_all(unlinked, pk="id", ignore=True)
             db["documents"].upsert(doc_row, pk="id")
             forget_document_findings(db, document_id)  # its findings are stale; frees the claims' FKs
             db["claims"].delete_where("document_id = ?", [document_id])

@@ -1,6 +1,7 @@
 """Where the words of many lists start in a text, in one scan: ``word_index`` (built once per
 set of lists) and ``word_starts`` (per text). A list can have a word only where its bit is set,
-so a caller runs a list's own regex only there (see ``metrics.words_in``, ``sources._cue_mask``).
+so a caller runs a list's own regex only there (``matches_at``; see ``metrics.words_in``,
+``sources._cue_mask``, ``timeexpr.scan``). Case-insensitive words are looked for in ``fold(text)``.
 """
 from __future__ import annotations
 
@@ -35,3 +36,24 @@ def word_starts(index: tuple, text: str, lo: int, hi: int) -> list[tuple[int, in
             found.append((m.start(), mask_of[m.group()]))
             pos = m.start() + 1
     return sorted(found)
+
+
+CASE_ODD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased, same length: a word that ``re.I`` finds at ``i`` in ``text`` (an ASCII
+    or uncased word) is at ``i`` in ``fold(text)``; İ ı ſ, which ``re.I`` matches with i and s, become them."""
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        text = text.translate(CASE_ODD)
+    return text.lower()
+
+
+def matches_at(rx: re.Pattern, text: str, starts, lo: int = 0, hi: int | None = None):
+    """What ``rx.finditer(text, lo, hi)`` yields when its matches are never empty and each starts at
+    one of ``starts`` (sorted, inside [lo, hi)): ``rx.match`` is tried only there."""
+    end, hi = lo, len(text) if hi is None else hi
+    for i in starts:
+        if i >= end and (m := rx.match(text, i, hi)):
+            yield m
+            end = m.end()

@@ -187,7 +187,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 def test_fold_lowers_what_re_ignorecase_matches_to_ascii_letters():
     """A character matches an ASCII letter under re.I exactly when ``fold`` makes it that letter."""
-    from extract.regexkeys import fold
+    from extract.wordindex import fold
 
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     folded = fold(every)
