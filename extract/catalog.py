@@ -102,14 +102,13 @@ class Entity(BaseModel):
     def label(self, lang: str = "en") -> str:
         """Short name for reports: ``display``, else the ticker of an asset or fund, else the
         shortest English (or Simplified Chinese) name."""
-        names = self.names.by_lang()
-        if lang == "zh" and names.get("zh-Hans"):
-            return names["zh-Hans"][0]
+        if lang == "zh" and self.names.zh_hans:
+            return self.names.zh_hans[0]
         if self.display:
             return self.display
         if self.tickers and self.kind in ("asset", "fund"):
             return self.tickers[0]
-        return min(names.get("en") or (self.id,), key=len)
+        return min(self.names.en or (self.id,), key=len)
 
     @field_validator("names", "tickers", "case_sensitive", "ambiguous", "part_of", mode="before")
     @classmethod
@@ -186,6 +185,8 @@ class Catalog(BaseModel):
     entities: tuple[Entity, ...]
     _by_id: dict[str, Entity] = PrivateAttr(default_factory=dict)
     _by_code: dict[str, Entity] = PrivateAttr(default_factory=dict)
+    # Reading a private attribute as ``self._by_id`` goes through pydantic's __getattr__ (~3 µs);
+    # the look-ups below read the same dicts from ``__pydantic_private__`` directly (~0.1 µs).
 
     @model_validator(mode="after")
     def _check_and_index(self) -> "Catalog":
@@ -207,7 +208,7 @@ class Catalog(BaseModel):
         return iter(self.entities)
 
     def __contains__(self, entity_id: object) -> bool:
-        return entity_id in self._by_id
+        return entity_id in self.__pydantic_private__["_by_id"]
 
     def ids(self) -> list[str]:
         """All ids, in file order."""
@@ -215,11 +216,11 @@ class Catalog(BaseModel):
 
     def get(self, entity_id: str) -> Entity | None:
         """The entity with this id, or None when the catalog does not know it."""
-        return self._by_id.get(entity_id)
+        return self.__pydantic_private__["_by_id"].get(entity_id)
 
     def by_code(self, code: str) -> Entity | None:
         """The region entity whose ``code`` is ``code`` (a claim's region: 'US', 'EUROPE'), or None."""
-        return self._by_code.get(code)
+        return self.__pydantic_private__["_by_code"].get(code)
 
     def by_kind(self, kind: str) -> list[Entity]:
         """Entities of one kind, in file order; ValueError for a kind that does not exist."""
@@ -251,13 +252,14 @@ class Catalog(BaseModel):
     def ancestors(self, entity_id: str) -> set[str]:
         """Every id ``entity_id`` is part of, directly or through others (not itself); KeyError if unknown."""
         self._require(entity_id)
+        by_id = self.__pydantic_private__["_by_id"]
         found: set[str] = set()
-        todo = list(self._by_id[entity_id].part_of)
+        todo = list(by_id[entity_id].part_of)
         while todo:
             parent = todo.pop()
             if parent not in found:
                 found.add(parent)
-                todo.extend(self._by_id[parent].part_of)
+                todo.extend(by_id[parent].part_of)
         return found
 
     def is_part_of(self, child: str, parent: str) -> bool:
@@ -266,7 +268,7 @@ class Catalog(BaseModel):
         return parent in self.ancestors(child)
 
     def _require(self, entity_id: str) -> None:
-        if entity_id not in self._by_id:
+        if entity_id not in self.__pydantic_private__["_by_id"]:
             raise KeyError(f"unknown entity id {entity_id!r}")
 
 

@@ -38,6 +38,9 @@ class ClaimContext:
     quantities: list[Quantity] = field(default_factory=list)   # every figure in the document, in order
     index: int = 0                 # this figure's position in ``quantities``
     title: tuple[int, int] | None = None  # the span of the title line, when the text starts with it
+    # the mentions that may be subjects (subjects.subject_candidates), shared by a document's
+    # figures; None: attach_subject works them out from ``mentions``
+    candidates: list[Mention] | None = None
 
     @property
     def before(self) -> str:

@@ -21,7 +21,7 @@ from .metrics import classify_metric
 from .normalize import normalize
 from .periods import resolve_period
 from .sources import cited_source
-from .subjects import Earlier, attach_subject, settle_subject, settle_subjects
+from .subjects import Earlier, attach_subject, settle_subject, settle_subjects, subject_candidates
 
 RATIO_CUES = re.compile(r"(?i:ratio|multiple|比率|比值|倍数)")
 LEVEL_METRICS_WITH_BARE_UNITS = {"x", "points"}
@@ -73,31 +73,35 @@ def build_claims(doc: Doc, lang: str, doc_date: dt.date | None, display_lang: st
     """One claim per quantity span, numbered c01, c02… in text order."""
     text = doc_text(doc)
     norm = normalize(text, simplify=lang.startswith("zh"))
-    spans = sorted(doc.spans["quantities"], key=lambda s: s._.quantity.start)
+    # each span's Quantity read once (span._ is slow); a stable sort keeps the order of equal starts
+    spans = sorted(((s._.quantity, s) for s in doc.spans["quantities"]), key=lambda pair: pair[0].start)
     starts = sentence_starts(doc)
-    sentences = [sentence_of(doc, starts, span) for span in spans]
-    quantities = [s._.quantity for s in spans]
+    sentences = [sentence_of(doc, starts, span) for _, span in spans]
+    quantities = [q for q, _ in spans]
     mentions = doc_mentions(doc)
+    candidates = subject_candidates(norm, mentions)
     paras = paragraphs(text)
     # the first line is a title when it is short and more text follows it
     title = paras[0] if len(paras) > 1 and len(text[paras[0][0]:paras[0][1]]) <= 120 else None
     earlier: list[Earlier] = []
-    contexts, metrics, subjects, periods = [], [], [], []
-    for i, (span, q) in enumerate(zip(spans, quantities)):
+    contexts, metrics, metric_names, subjects, periods = [], [], [], [], []
+    for i, q in enumerate(quantities):
         ctx = ClaimContext(
             text=text, norm=norm, lang=lang, doc_date=doc_date, quantity=q,
             sentence=sentences[i], paragraph=_containing(paras, q.start),
-            mentions=mentions, quantities=quantities, index=i, title=title,
+            mentions=mentions, quantities=quantities, index=i, title=title, candidates=candidates,
         )
         metric = classify_metric(ctx)
         metrics.append(metric)
+        metric_names.append(metric.metric)
         periods.append(resolve_period(ctx, metric.metric))
         subjects.append(attach_subject(ctx, metric.metric, earlier))
-        subjects[i] = settle_subject(i, quantities[:i + 1], [m.metric for m in metrics], subjects, periods)
+        # settle_subject reads figures 0..i only, so the whole lists serve as well as their first i + 1
+        subjects[i] = settle_subject(i, quantities, metric_names, subjects, periods)
         subject = subjects[i]
         earlier.append(Earlier(q.start, q.end, subject.subject, metric.metric, subject.region, ctx.paragraph))
         contexts.append(ctx)
-    subjects = settle_subjects(quantities, [m.metric for m in metrics], subjects, periods)
+    subjects = settle_subjects(quantities, metric_names, subjects, periods)
     out: list[BuiltClaim] = []
     for i, (sent, ctx, metric, subject, period) in enumerate(zip(sentences, contexts, metrics, subjects, periods), 1):
         q = ctx.quantity

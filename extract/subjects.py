@@ -26,6 +26,7 @@ from .claimcontext import ClaimContext, Mention
 from .tables import load_table
 
 CLAUSE_BREAK = re.compile(r"[,，;；:：。！？!?\n()（）]")
+LIST_JOINER = re.compile(r"\s*(?:、|,|，|和|与|及|以及|(?:,\s*)?and)?\s*", re.I)
 NOT_SUBJECT_KINDS = {"data-provider"}
 REGION_SCOPED_KINDS = {"institution", "aggregate", "indicator"}
 
@@ -71,7 +72,8 @@ def attach_subject(ctx: ClaimContext, metric: str | None, earlier: list[Earlier]
     """The subject (catalog id, ``a+b`` for several), region code and held object of one figure."""
     q = ctx.quantity
     s_start, s_end = ctx.sentence
-    mentions = [m for m in ctx.mentions if s_start <= m.start and m.end <= s_end and _is_candidate(ctx, m)]
+    candidates = ctx.candidates if ctx.candidates is not None else subject_candidates(ctx.norm, ctx.mentions)
+    mentions = [m for m in candidates if s_start <= m.start and m.end <= s_end]
     before = [m for m in mentions if m.end <= q.start]
     clause_start = _clause_start(ctx.norm, s_start, q.start)
     clause_end = _clause_end(ctx.norm, q.end, s_end)
@@ -104,8 +106,8 @@ def attach_subject(ctx: ClaimContext, metric: str | None, earlier: list[Earlier]
         chosen = _nearest(ctx, group)
         if chosen:
             return _with_region(chosen, ctx, earlier, metric)
-    in_paragraph = [m for m in ctx.mentions if ctx.paragraph[0] <= m.start and m.end <= s_start
-                    and _is_candidate(ctx, m) and m.kind != "region"]
+    in_paragraph = [m for m in candidates if ctx.paragraph[0] <= m.start and m.end <= s_start
+                    and m.kind != "region"]
     if after:
         found = _with_region(after[:1], ctx, earlier, metric)
         return Subject(found.subject, found.region, found.object, named=False)
@@ -140,18 +142,24 @@ def _modified_head(ctx: ClaimContext, after: list[Mention]) -> Mention | None:
     return after[0] if m and after[0].start - (ctx.quantity.end + m.end()) <= 1 else None
 
 
-def _is_candidate(ctx: ClaimContext, m: Mention) -> bool:
+def subject_candidates(norm: str, mentions: list[Mention]) -> list[Mention]:
+    """The mentions that may be a subject, in their order: the same for every figure of a document,
+    so :func:`extract.claims.build_claims` works them out once (``ClaimContext.candidates``)."""
+    return [m for m in mentions if _is_candidate(norm, mentions, m)]
+
+
+def _is_candidate(norm: str, mentions: list[Mention], m: Mention) -> bool:
     """Sources (根据 X, X 披露, per X), venues (on Binance) and names in apposition
     ("IBIT (BTC ETF)", "贝莱德(BlackRock)") are not subjects."""
     w = _words()
     if m.kind in NOT_SUBJECT_KINDS:
         return False
-    head = ctx.norm[max(0, m.start - 12):m.start]
-    if w["citation"].search(head) or w["cites"].match(ctx.norm[m.end:m.end + 6]):
+    head = norm[max(0, m.start - 12):m.start]
+    if w["citation"].search(head) or w["cites"].match(norm[m.end:m.end + 6]):
         return False
     if w["venue"].search(head) and _is_exchange(m.entity_id):
         return False
-    return not _in_apposition(ctx, m)
+    return not _in_apposition(norm, mentions, m)
 
 
 def _is_exchange(entity_id: str) -> bool:
@@ -159,13 +167,13 @@ def _is_exchange(entity_id: str) -> bool:
     return entity_id in catalog and catalog.is_part_of(entity_id, "exchanges")
 
 
-def _in_apposition(ctx: ClaimContext, m: Mention) -> bool:
+def _in_apposition(norm: str, mentions: list[Mention], m: Mention) -> bool:
     """A name in brackets right after another name only describes it."""
-    before = ctx.norm[max(0, m.start - 2):m.start].rstrip()
+    before = norm[max(0, m.start - 2):m.start].rstrip()
     if not before.endswith(("(", "（")):
         return False
-    opening = ctx.norm.rfind("(", 0, m.start) if "(" in before else ctx.norm.rfind("（", 0, m.start)
-    return any(0 <= opening - other.end <= 1 for other in ctx.mentions if other is not m)
+    opening = norm.rfind("(", 0, m.start) if "(" in before else norm.rfind("（", 0, m.start)
+    return any(0 <= opening - other.end <= 1 for other in mentions if other is not m)
 
 
 def _clause_start(text: str, lo: int, pos: int) -> int:
@@ -211,7 +219,7 @@ def _figure_list(ctx: ClaimContext) -> list:
     """The run of figures joined by list separators (、, and, 和) that holds this figure."""
     qs, i = ctx.quantities, ctx.index
     lo = hi = i
-    joined = re.compile(r"\s*(?:、|,|，|和|与|及|以及|(?:,\s*)?and)?\s*", re.I)
+    joined = LIST_JOINER
     while lo > 0 and qs[lo - 1].end <= qs[lo].start and joined.fullmatch(ctx.norm[qs[lo - 1].end:qs[lo].start]):
         lo -= 1
     while hi + 1 < len(qs) and joined.fullmatch(ctx.norm[qs[hi].end:qs[hi + 1].start]):
