@@ -250,7 +250,7 @@ def warm_up(ner_model: str | None = None) -> None:
         extract_document(Document(id="warm-up", text=text), ner_model=ner_model)
 
 
-_WORKER: dict = {"known": {}, "ner_model": None, "seen": None}
+_WORKER: dict = {"known": {}, "ner_model": None, "seen": None, "replica": None, "synced": 0}
 
 
 def _watch_driver(driver: int) -> None:
@@ -276,9 +276,25 @@ def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver:
     """Process-pool initializer: the pipelines are loaded once per worker process; ``seen`` is the
     run's shared :class:`RunSeen` (a manager proxy). A watchdog ends the worker with its driver."""
     _watch_driver(driver)
-    _WORKER.update(known=known, ner_model=ner_model, seen=seen)
+    _WORKER.update(known=known, ner_model=ner_model, seen=seen, replica=RunSeen(), synced=0)
     warm_up(ner_model)
 
 
 def _pool_partition(tasks: list[dict]) -> list[dict]:
-    return process_partition(tasks, _WORKER["known"], _WORKER["ner_model"], _WORKER["seen"])
+    """A partition in a pool worker, against the worker's replica of the run's shared index: what
+    the other workers added is fetched before, what this one added is sent after (two round
+    trips to the manager per partition; a lost manager only costs extractions)."""
+    shared, replica = _WORKER["seen"], _WORKER["replica"]
+    try:
+        fetched = shared.since(_WORKER["synced"])
+        _WORKER["synced"] += len(fetched)
+        replica.add_all(fetched)
+    except Exception:
+        pass
+    done = len(replica.log)
+    results = process_partition(tasks, _WORKER["known"], _WORKER["ner_model"], replica)
+    try:
+        shared.add_all(replica.log[done:])
+    except Exception:
+        pass
+    return results

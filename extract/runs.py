@@ -199,12 +199,24 @@ class RunSeen:
     document's place in the input (file, part, position): only an earlier document is a twin, as
     the writer, going in input order, will have met it first. Only a hint: the writer decides (a
     document skipped here that the writer finds no twin for is extracted by the writer). Shared
-    by the pool's workers through a manager process (see ``executors.run_on_pool``)."""
+    by the pool's workers through a manager process (see ``executors.run_on_pool``): each worker
+    keeps a replica, synced once per partition (``since`` and ``add_all``), not once per document."""
 
     def __init__(self):
         self.hashes: dict[str, tuple[tuple, str]] = {}   # content hash → (order, id) of its first copy
         self.order: dict[str, tuple] = {}                # id → order
         self.near = NearIndex()
+        self.log: list[tuple] = []                       # every add, in order: what a replica syncs
+
+    def since(self, k: int) -> list[tuple]:
+        """The adds after the first ``k`` (each the arguments of ``add``)."""
+        return self.log[k:]
+
+    def add_all(self, entries: list[tuple]) -> None:
+        """``add`` each entry (the arguments of ``add``) not added before."""
+        for entry in entries:
+            if entry[0] not in self.order:
+                self.add(*entry)
 
     def twin(self, content_hash: str, blob: bytes | None, order: tuple) -> str | None:
         first = self.hashes.get(content_hash)
@@ -217,6 +229,7 @@ class RunSeen:
             self.hashes[content_hash] = (order, doc_id)
         self.order[doc_id] = order
         self.near.add(doc_id, blob)
+        self.log.append((doc_id, content_hash, blob, order))
 
 
 class DedupeIndex:
