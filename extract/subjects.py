@@ -219,10 +219,9 @@ def _figure_list(ctx: ClaimContext) -> list:
     """The run of figures joined by list separators (、, and, 和) that holds this figure."""
     qs, i = ctx.quantities, ctx.index
     lo = hi = i
-    joined = LIST_JOINER
-    while lo > 0 and qs[lo - 1].end <= qs[lo].start and joined.fullmatch(ctx.norm[qs[lo - 1].end:qs[lo].start]):
+    while lo > 0 and qs[lo - 1].end <= qs[lo].start and LIST_JOINER.fullmatch(ctx.norm[qs[lo - 1].end:qs[lo].start]):
         lo -= 1
-    while hi + 1 < len(qs) and joined.fullmatch(ctx.norm[qs[hi].end:qs[hi + 1].start]):
+    while hi + 1 < len(qs) and LIST_JOINER.fullmatch(ctx.norm[qs[hi].end:qs[hi + 1].start]):
         hi += 1
     return qs[lo:hi + 1]
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
+from .regexkeys import keys_of
 from .tables import alternation, load_table
 from .wordindex import fold, matches_at
 
@@ -22,7 +23,6 @@ Period = tuple[dt.date, dt.date]
 DAY = dt.timedelta(days=1)
 WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 T = load_table("periods")
-YEAR = re.compile(r"(?:19|20)\d{2}")
 JOIN = re.compile(r"\s*(?:和|与|及|、|至|到|-|–|—|~|and|to|through|until|&)\s*", re.I)
 CLAUSE_CUT = re.compile(r"[,;:()!?。]")
 # the only characters that IGNORECASE matches with an ASCII letter while lower() does not give it
@@ -155,42 +155,33 @@ def _starts(words) -> tuple[str, tuple[str, ...]]:
     return "start", tuple(sorted(w for w in ws if not any(v != w and w.startswith(v) for v in ws)))
 
 
-def _has(words) -> tuple[str, tuple[str, ...]]:
-    """The need of a pattern whose every match holds one of ``words`` (case-insensitively).
-    A word that holds another of them is left out: it occurs only where that one does."""
-    ws = {w.lower() for w in words}
-    return "in", tuple(sorted(w for w in ws if not any(v != w and v in w for v in ws)))
-
-
-HAS_YEAR = ("year", ())   # the need of a pattern whose every match holds a year (YEAR)
-
-
 @lru_cache(maxsize=2)
 def _patterns(lang: str) -> list[tuple[str, re.Pattern, tuple[str, tuple[str, ...]]]]:
     """(kind, regex, need) triples; ``_build`` turns a match into an Expr. A group ``x`` marks the expression.
-    ``need`` says what every match of the regex starts with or holds, so that ``scan`` can skip the rest."""
+    ``need`` says what every match starts with (declared with the pattern) or holds (read from the
+    regex, ``_holds``), so that ``scan`` can skip the rest."""
     Y, sp = r"(?<!\d)(?P<y>(?:19|20)\d{2})", T["spans"]
     units = alternation(sp["units"][lang])
-    pats = [("day", rf"{Y}[-/](?P<m>\d{{1,2}})[-/](?P<d>\d{{1,2}})(?!\d)", HAS_YEAR)]
+    pats = [("day", rf"{Y}[-/](?P<m>\d{{1,2}})[-/](?P<d>\d{{1,2}})(?!\d)", None)]
     if lang == "zh":
         zm = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
         num = r"(?<!\d)(?P<n>\d{1,3}|[一二两三四五六七八九十]+)(?!\d)"
         part = rf"(?:\s*(?P<part>{alternation(T['month_parts']['zh'])}))?"
         yparts = r"上半年|下半年|第?[一二三四]季度|[Qq][1-4]|H[12]"
-        pats += [("day", rf"{Y}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*[日号]", HAS_YEAR),
+        pats += [("day", rf"{Y}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*[日号]", None),
                  ("relmonth", rf"(?P<r>今年|去年|明年)\s*{zm}\s*月份?{part}", _starts(["今年", "去年", "明年"])),
-                 ("day", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[1-3]?\d)\s*[日号]", _has(["月"])),
-                 ("month", rf"{Y}\s*年\s*{zm}\s*月份?{part}", HAS_YEAR),
-                 ("month", rf"(?<![\d.个第]){zm}\s*月份?{part}", _has(["月"])),
-                 ("day", r"(?<![\d.月])(?P<d>[1-3]?\d)\s*日(?!均|线|内|之内|以内|移动)", _has(["日"])),
-                 ("year", rf"{Y}\s*年?\s*(?P<part>{yparts})", HAS_YEAR),
+                 ("day", r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[1-3]?\d)\s*[日号]", None),
+                 ("month", rf"{Y}\s*年\s*{zm}\s*月份?{part}", None),
+                 ("month", rf"(?<![\d.个第]){zm}\s*月份?{part}", None),
+                 ("day", r"(?<![\d.月])(?P<d>[1-3]?\d)\s*日(?!均|线|内|之内|以内|移动)", None),
+                 ("year", rf"{Y}\s*年?\s*(?P<part>{yparts})", None),
                  ("year", rf"(?P<part>{yparts})", _starts(["上半年", "下半年", "q1", "q2", "q3", "q4", "h1", "h2",
                                                             *(f"{a}{n}季度" for a in ("", "第") for n in "一二三四")])),
-                 ("year", rf"{Y}\s*年(?:\s*(?P<part>底|末|初))?(?:全年)?", HAS_YEAR),
+                 ("year", rf"{Y}\s*年(?:\s*(?P<part>底|末|初))?(?:全年)?", None),
                  ("weekday", r"(?P<pre>上|本|这)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])",
                   _starts(["上", "本", "这", "周", "星期", "礼拜"])),
                  ("run", rf"(?:{alternation(sp['run_before']['zh'])})\s*{num}\s*(?P<u>{units})", _starts(sp["run_before"]["zh"])),
-                 ("past", rf"{num}\s*(?P<u>{units})\s*(?:{alternation(sp['after']['zh'])})", _has(sp["after"]["zh"]))]
+                 ("past", rf"{num}\s*(?P<u>{units})\s*(?:{alternation(sp['after']['zh'])})", None)]
         b = ""
     else:
         mon, yr = rf"\b(?P<mon>{alternation(T['months_en'])})\b\.?", r"(?:,?\s+(?P<y>(?:19|20)\d{2})\b)?"
@@ -199,20 +190,28 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern, tuple[str, tuple[str, ..
         pre = ["last", "this", "previous"]
         pats += [("month", rf"(?:\b(?P<part>{alternation(T['month_parts']['en'])})[\s-]*)?{mon}"
                            rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b)?{yr}", _starts([*T["month_parts"]["en"], *T["months_en"]])),
-                 ("month", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}{yr}", _has(T["months_en"])),
-                 ("year", rf"\b(?P<part>{alternation(T['year_parts']['en'])})[\s-]+(?:of\s+)?(?P<y>(?:19|20)\d{{2}})\b", HAS_YEAR),
-                 ("year", r"\b(?P<y>(?:19|20)\d{2})\s*(?P<part>[qh][1-4])\b", HAS_YEAR),
+                 ("month", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}{yr}", None),
+                 ("year", rf"\b(?P<part>{alternation(T['year_parts']['en'])})[\s-]+(?:of\s+)?(?P<y>(?:19|20)\d{{2}})\b", None),
+                 ("year", r"\b(?P<y>(?:19|20)\d{2})\s*(?P<part>[qh][1-4])\b", None),
                  ("year", rf"\b(?P<part>{alternation(quarters)})\b", _starts(quarters)),
                  ("year", r"\b(?:in|during|for|since|of|by|from|through|until|throughout|to|and)\s+(?P<x>(?P<y>(?:19|20)\d{2}))\b"
-                          r"(?![\d,.]*\s*(?:%|percent|million|billion))", HAS_YEAR),
+                          r"(?![\d,.]*\s*(?:%|percent|million|billion))", None),
                  ("weekday", rf"\b(?:(?P<pre>{'|'.join(pre)})\s+)?(?P<w>{alternation(T['weekdays']['en'])})\b",
                   _starts([*pre, *T["weekdays"]["en"]])),
-                 ("run", rf"\b{num}[\s-]+(?:straight\s+|consecutive\s+)?(?P<u>{units})\b", _has(sp["units"]["en"]))]
+                 ("run", rf"\b{num}[\s-]+(?:straight\s+|consecutive\s+)?(?P<u>{units})\b", None)]
     pats.append(("past", rf"{b}(?:{alternation(sp['past_before'][lang])})\s*{num}\s*(?P<u>{units}){b}",
                  _starts(sp["past_before"][lang])))
     pats += [(meaning, rf"{b}{alternation(words[lang])}{b}", _starts(words[lang]))
              for meaning, words in T["words"].items() if words.get(lang)]
-    return [(kind, re.compile(rx, re.I), need) for kind, rx, need in pats]
+    return [(kind, compiled, need or _holds(compiled)) for kind, rx, need in pats
+            for compiled in [re.compile(rx, re.I)]]
+
+
+def _holds(rx: re.Pattern) -> tuple[str, tuple[str, ...]]:
+    """The need of a pattern whose every match holds one of its key words (``regexkeys.keys_of``),
+    or ("always", ()) when it has none."""
+    keys = keys_of(rx)
+    return ("in", tuple(sorted(keys))) if keys else ("always", ())
 
 
 def occurrences(words: tuple[str, ...], folded: str) -> list[int]:
@@ -227,12 +226,12 @@ def occurrences(words: tuple[str, ...], folded: str) -> list[int]:
     return out
 
 
-def matches(rx: re.Pattern, need: tuple[str, tuple[str, ...]], norm: str, folded: str, has_year: bool):
+def matches(rx: re.Pattern, need: tuple[str, tuple[str, ...]], norm: str, folded: str):
     """``rx.finditer(norm)``, looking only where ``need`` (see ``_patterns``) allows a match."""
     where, words = need
     if where == "start":
         return matches_at(rx, norm, occurrences(words, folded))
-    if has_year if where == "year" else any(w in folded for w in words):
+    if where == "always" or any(w in folded for w in words):
         return rx.finditer(norm)
     return ()
 
@@ -301,10 +300,10 @@ def _build(kind: str, m: re.Match, p: dt.date | None, lang: str) -> Expr | None:
 def scan(norm: str, lang: str, p: dt.date | None) -> tuple[Expr, ...]:
     """Every time expression of the text, left to right, longest match first, with its role."""
     lang = "zh" if lang.startswith("zh") else "en"
-    folded, has_year = fold(norm), YEAR.search(norm) is not None
+    folded = fold(norm)
     found = []
     for kind, rx, need in _patterns(lang):
-        for m in matches(rx, need, norm, folded, has_year):
+        for m in matches(rx, need, norm, folded):
             if (e := _build(kind, m, p, lang)) is not None:
                 e.start, e.end = m.start("x") if m.groupdict().get("x") else m.start(), m.end()
                 found.append(e)
