@@ -186,10 +186,9 @@ class Writer:
 
     def _extract_here(self, item: dict) -> dict:
         """Read the item's task again and extract the document here (the worker skipped it)."""
-        result = process_task(item["task"], None, self.ner_model)
-        for again in result["docs"]:
-            if again["id"] == item["id"] and again["hash"] == item["hash"]:
-                return again
+        result = process_task(item["task"], None, self.ner_model, only=(item["id"], item["hash"]))
+        if result["docs"]:
+            return result["docs"][0]
         return {**item, "kind": "error", "reason": f"document {item['id']}: changed while being ingested"}
 
 

@@ -113,21 +113,24 @@ def process_partition(tasks: list[dict], known: Mapping[str, tuple] | None = Non
 
 
 def process_task(task: dict, known: Mapping[str, tuple] | None = None, ner_model: str | None = None,
-                 seen: RunSeen | None = None) -> dict:
+                 seen: RunSeen | None = None, only: tuple[str, str] | None = None) -> dict:
+    """One task's result (see :func:`process_partition`). With ``only`` (a document's id and
+    content hash) just that document of the task is processed, the others are left out."""
     from .extractor import document_language
 
     try:
         documents = read_task(task)
+        many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in MANY_DOCUMENT_SUFFIXES
+        chosen = [(i, d) for i, d in enumerate(documents) if only is None or (d.id, d.content_hash) == only]
         # a document in no language we read refuses its file, as ever
-        langs = [document_language(document) for document in documents]
+        langs = [document_language(document) for _, document in chosen]
     except InputError as e:
         return {**task, "error": str(e), "error_path": e.path, "docs": []}
     except Exception as e:  # a reader crashed: the file is refused, the run goes on
         return {**task, "error": f"{task['path']}: {_crash('reading failed', e)}",
                 "error_path": task["path"], "docs": []}
-    many = len(documents) > 1 or task["parts"] > 1 or Path(task["path"]).suffix.lower() in MANY_DOCUMENT_SUFFIXES
     items = [process_document(d, known, many, ner_model, seen, (task["file"], task["part"], i), lang)
-             for i, (d, lang) in enumerate(zip(documents, langs))]
+             for (i, d), lang in zip(chosen, langs)]
     for item in items:
         if item["kind"] in NOT_EXTRACTED:
             item["task"] = task

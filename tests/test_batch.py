@@ -222,6 +222,35 @@ def test_a_copy_skipped_by_the_worker_is_extracted_when_its_original_fails(tmp_p
     assert query(db, "select count(*) from claims where document_id = 'b'")[0][0] > 10
 
 
+def test_the_writer_extracts_a_skipped_copy_alone_not_its_whole_file(tmp_path, monkeypatch):
+    """A JSON Lines feed: the copy the worker skipped is extracted again by itself."""
+    news, db = tmp_path / "news", tmp_path / "claims.db"
+    text = ZH_SEED.read_text(encoding="utf-8")
+    news.mkdir()
+    records = [{"id": "a", "url": "https://a.example/1", "text": text},
+               {"id": "b", "url": "https://b.example/1", "text": text + "\n免责声明:本文仅供参考。"},
+               {"id": "c", "url": "https://c.example/1", "text": ZH}]
+    (news / "feed.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                     encoding="utf-8")
+    from extract import store
+
+    original = store.save_document_rows
+
+    def failing(db, doc_row, claim_rows):
+        if doc_row["id"] == "a":
+            raise store.StoreError(str(db), "disk says no")
+        return original(db, doc_row, claim_rows)
+
+    monkeypatch.setattr(store, "save_document_rows", failing)
+    calls = count_extractions(monkeypatch)
+
+    assert claims("ingest", news, "--db", db).exit_code == 2
+
+    assert calls == ["a", "c", "b"]  # b skipped as a copy of a, then extracted once a failed
+    assert query(db, "select id, url from documents order by id") == [
+        ("b", "https://b.example/1"), ("c", "https://c.example/1")]
+
+
 def test_changed_metadata_re_extracts_the_document(tmp_path):
     news, db = tmp_path / "news", tmp_path / "claims.db"
     article(news, "a", "上周比特币ETF净流出约10.9亿美元。", date="2026-01-26", lang="zh-Hans")
