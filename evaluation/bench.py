@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "evaluation" / "results" / "bench.json")
     ap.add_argument("--sample", type=int, default=1000, help="documents for the Recognizers-Text comparison and profile")
     ap.add_argument("--workers", default="1,2", help="worker counts for the end-to-end runs")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="rounds of the worker-count runs, interleaved (1, 2, 1, 2): this machine's speed drifts")
     ap.add_argument("--skip", default="", help="comma-separated: recognizers,profile,rerun,kill,dask")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -70,14 +72,17 @@ def main(argv: list[str] | None = None) -> int:
 
     runs = results["runs"] = {}
     reference = None
-    for n in map(int, args.workers.split(",")):
-        db = work / f"workers{n}.db"
-        runs[f"workers={n}"] = _ingest(news, db, ["--workers", str(n)], corpus)
-        print(_line(f"workers={n}", runs[f"workers={n}"]), flush=True)
-        if reference is None:
-            reference = db
-        else:
-            runs[f"workers={n}"]["identical_to_first"] = _snapshot(db) == _snapshot(reference)
+    counts = list(map(int, args.workers.split(",")))
+    for round_ in range(1, max(1, args.repeat) + 1):
+        for n in counts:
+            db = work / f"workers{n}.db"
+            name = f"workers={n}" + (f" #{round_}" if round_ > 1 else "")
+            runs[name] = _ingest(news, db, ["--workers", str(n)], corpus)
+            print(_line(name, runs[name]), flush=True)
+            if reference is None:
+                reference = _copy_store(db, work / "reference.db")
+            else:
+                runs[name]["identical_to_first"] = _snapshot(db) == _snapshot(reference)
     last = work / f"workers{args.workers.split(',')[-1]}.db"
     if "rerun" not in skip:
         runs["rerun"] = _ingest(news, last, ["--workers", args.workers.split(",")[-1]], corpus, fresh=False)
@@ -323,6 +328,14 @@ def _kill_and_resume(news: Path, db: Path, reference: Path | None, corpus: dict)
             "identical": reference is not None and _snapshot(db) == _snapshot(reference)}
 
 
+def _copy_store(db: Path, to: Path) -> Path:
+    """A copy of the store ``db`` at ``to`` (SQLite's backup: the WAL's pages included)."""
+    to.unlink(missing_ok=True)
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as source, closing(sqlite3.connect(to)) as copy:
+        source.backup(copy)
+    return to
+
+
 def _count(db: Path) -> int:
     try:
         with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
@@ -351,22 +364,36 @@ def _snapshot(db: Path) -> tuple:
 # --- report ------------------------------------------------------------------------------------
 
 def _ratios(r: dict) -> dict:
+    """Throughput ratios; a worker count run in several rounds counts with its mean seconds."""
     out = {}
     rt = r.get("recognizers", {}).get("chars_per_s")
-    runs = r.get("runs", {})
-    one, two = runs.get("workers=1"), runs.get("workers=2")
+    rounds: dict[int, list[dict]] = {}
+    for name, run in r.get("runs", {}).items():
+        if name.startswith("workers="):
+            rounds.setdefault(int(name.split("=")[1].split()[0]), []).append(run)
+
+    def rate(n: int, key: str = "seconds") -> float | None:
+        runs = rounds.get(n)
+        if not runs or any(not run.get(key) for run in runs):
+            return None
+        return r["corpus"]["chars"] / (sum(run[key] for run in runs) / len(runs))
+
+    one, two = rate(1), rate(2)
+    one_idle, two_idle = rate(1, "projected_idle_wall_s"), rate(2, "projected_idle_wall_s")
     if rt:
         out["extractor_vs_recognizers_same_sample"] = r["extractor_in_process"]["chars_per_s"] / rt
         if one:
-            out["end_to_end_1_worker_vs_recognizers"] = one["chars_per_s"] / rt
+            out["end_to_end_1_worker_vs_recognizers"] = one / rt
         if two:
-            out["end_to_end_2_workers_vs_recognizers"] = two["chars_per_s"] / rt
+            out["end_to_end_2_workers_vs_recognizers"] = two / rt
+        if one_idle:
+            out["end_to_end_1_worker_vs_recognizers_projected_idle"] = one_idle / rt
     if one and two:
-        out["2_workers_vs_1"] = two["chars_per_s"] / one["chars_per_s"]
-        if one.get("projected_idle_chars_per_s") and two.get("projected_idle_chars_per_s"):
-            out["2_workers_vs_1_projected_idle"] = two["projected_idle_chars_per_s"] / one["projected_idle_chars_per_s"]
-        if rt and one.get("projected_idle_chars_per_s"):
-            out["end_to_end_1_worker_vs_recognizers_projected_idle"] = one["projected_idle_chars_per_s"] / rt
+        out["2_workers_vs_1"] = two / one
+        for i, (a, b) in enumerate(zip(rounds[1], rounds[2]), 1):
+            out[f"2_workers_vs_1_round_{i}"] = a["seconds"] / b["seconds"]
+        if one_idle and two_idle:
+            out["2_workers_vs_1_projected_idle"] = two_idle / one_idle
     return out
 
 
