@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from evaluation.bench_crosscheck import main, run, synthetic_facts
+from evaluation.bench_crosscheck import main, run
+from evaluation.crosscheck_synthetic import synthetic_facts
 from extract.catalog import load_catalog
 
 ROW_KEYS = {"claims", "documents", "findings", "seconds", "claims_per_s", "us_per_claim", "ratio", "peak_mib",

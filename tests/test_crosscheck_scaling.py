@@ -56,7 +56,7 @@ def test_the_nearest_price_is_found_by_bisection():
 
 SCRIPT = """
 import json
-from evaluation.bench_crosscheck import synthetic_facts
+from evaluation.crosscheck_synthetic import synthetic_facts
 from extract.crosscheck import crosscheck_facts
 facts, texts = synthetic_facts(4000, seed=3)
 print(json.dumps([f.model_dump() for f in crosscheck_facts(facts, texts)], sort_keys=True, default=str))
