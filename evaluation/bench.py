@@ -5,10 +5,12 @@ sentences of corpus/ and shared/eval/docs, every figure's digits redrawn) it mea
 
 1. Microsoft Recognizers-Text (recognizers-text-suite: number + currency + percentage models,
    built once, whole document per call, Chinese or English culture by the document's language)
-   and our extractor, in this process, on the same sample of the documents (``--sample``):
-   chars/s of each and the ratio;
+   and our extractor, in this process, on the same sample of the documents (``--sample``),
+   taking turns document by document: chars/s of each and the ratio; Recognizers-Text is timed
+   again after the end-to-end runs, and those are compared with the mean of its two rates;
 2. ``claims ingest`` end to end (read → extract → store, a fresh store, process start included)
-   with 1 and with 2 workers: chars/s, docs/s, peak memory (the process tree's summed RSS);
+   with 1 and with 2 workers, ``--repeat`` rounds taken in turn: chars/s, docs/s, peak memory
+   (the process tree's summed RSS), CPU seconds;
 3. a re-run over the same folder (must extract nothing), a run killed with SIGKILL after some
    commits and resumed (must end identical to the uninterrupted run), and ``--dask local`` (must
    store exactly the same claims);
@@ -62,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {corpus['documents']} documents, {corpus['chars']:,} characters in {news}", flush=True)
 
     sample = _sample(news, args.sample)
-    if "recognizers" not in skip:
-        results["recognizers"] = _recognizers(sample)
-        print(f"recognizers-text: {results['recognizers']['chars_per_s']:,.0f} chars/s on {len(sample)} documents", flush=True)
-    results["extractor_in_process"] = _ours(sample)
+    theirs, results["extractor_in_process"] = _side_by_side(sample, "recognizers" not in skip)
+    if theirs is not None:
+        results["recognizers"] = theirs
+        if "chars_per_s" in theirs:
+            print(f"recognizers-text: {theirs['chars_per_s']:,.0f} chars/s on {len(sample)} documents", flush=True)
     print(f"extractor (in-process, same sample): {results['extractor_in_process']['chars_per_s']:,.0f} chars/s", flush=True)
     if "profile" not in skip:
         results["profile"] = _profile(sample[: min(len(sample), 300)])
@@ -95,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         runs["dask_local"] = _ingest(news, work / "dask.db", ["--dask", "local", "--workers", "2"], corpus)
         runs["dask_local"]["identical_to_first"] = _snapshot(work / "dask.db") == _snapshot(reference)
         print(_line("dask local", runs["dask_local"]), flush=True)
+
+    if "chars_per_s" in results.get("recognizers", {}):
+        results["recognizers_after"] = _recognizers(sample[::3])
+        print(f"recognizers-text again, after the runs: {results['recognizers_after']['chars_per_s']:,.0f} chars/s "
+              f"on {len(sample[::3])} documents", flush=True)
 
     results["ratios"] = _ratios(results)
     results["load_after"] = os.getloadavg()
@@ -145,59 +153,85 @@ def _sample(news: Path, k: int):
 
 # --- in-process comparisons --------------------------------------------------------------------
 
-def _recognizers(sample) -> dict:
-    """Recognizers-Text number + currency + percentage over each document's whole text."""
+def _recognizer_models():
+    """Recognizers-Text's number, currency and percentage models per culture, built and warmed
+    once (their first calls compile regexes); an error message when the suite is missing."""
     try:
         from recognizers_number import Culture, NumberRecognizer
         from recognizers_number_with_unit import NumberWithUnitRecognizer
     except ImportError as e:
-        return {"error": f"recognizers-text-suite not installed ({e}); pip install -e '.[bench]'"}
+        return f"recognizers-text-suite not installed ({e}); pip install -e '.[bench]'"
     models = {}
-    for culture in (Culture.Chinese, Culture.English):
-        models[culture] = (NumberRecognizer(culture).get_number_model(),
-                           NumberWithUnitRecognizer(culture).get_currency_model(),
-                           NumberRecognizer(culture).get_percentage_model())
-    for culture, ms in models.items():  # first calls compile their regexes
-        for m in ms:
-            m.parse("1.5 亿美元 3%" if culture == Culture.Chinese else "$1.5 billion 3%")
-    found = chars = 0
-    by_lang: dict[str, list[float]] = {}
-    started = time.perf_counter()
-    for doc, lang in sample:
-        culture = Culture.Chinese if lang.startswith("zh") else Culture.English
-        t = time.perf_counter()
-        for m in models[culture]:
-            found += len(m.parse(doc.text))
-        entry = by_lang.setdefault(lang, [0.0, 0])
-        entry[0] += time.perf_counter() - t
-        entry[1] += len(doc.text)
-        chars += len(doc.text)
-    seconds = time.perf_counter() - started
-    return {"package": "recognizers-text-suite " + _version("recognizers-text-suite"), "documents": len(sample),
-            "chars": chars, "seconds": seconds, "chars_per_s": chars / seconds, "docs_per_s": len(sample) / seconds,
-            "results": found, "by_lang_chars_per_s": {k: v[1] / v[0] for k, v in by_lang.items()}}
+    for lang, culture, warm in (("zh", Culture.Chinese, "1.5 亿美元 3%"), ("en", Culture.English, "$1.5 billion 3%")):
+        models[lang] = (NumberRecognizer(culture).get_number_model(),
+                        NumberWithUnitRecognizer(culture).get_currency_model(),
+                        NumberRecognizer(culture).get_percentage_model())
+        for m in models[lang]:
+            m.parse(warm)
+    return models
 
 
-def _ours(sample) -> dict:
-    """Our extractor (extract_document only: no reading, no store) on the same documents."""
+class _Tally:
+    """Seconds and characters, in all and by language, of one side of a comparison."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.chars = self.documents = self.found = 0
+        self.by_lang: dict[str, list[float]] = {}
+
+    def add(self, lang: str, chars: int, seconds: float, found: int) -> None:
+        self.seconds += seconds
+        self.chars += chars
+        self.documents += 1
+        self.found += found
+        entry = self.by_lang.setdefault(lang, [0.0, 0])
+        entry[0] += seconds
+        entry[1] += chars
+
+    def summary(self, **extra) -> dict:
+        return {"documents": self.documents, "chars": self.chars, "seconds": self.seconds,
+                "chars_per_s": self.chars / self.seconds, "docs_per_s": self.documents / self.seconds,
+                **extra, "by_lang_chars_per_s": {k: v[1] / v[0] for k, v in self.by_lang.items()}}
+
+
+def _side_by_side(sample, with_recognizers: bool = True) -> tuple[dict | None, dict]:
+    """Recognizers-Text (whole document per call) and our extractor (``extract_document``: no
+    reading, no store) on the same documents, taking turns document by document, who goes first
+    alternating: this machine's speed drifts by ±15 % within minutes, and so it drifts for both.
+    Without ``with_recognizers`` only ours is timed (and None stands for theirs)."""
     from extract.batchwork import warm_up
     from extract.extractor import extract_document
 
+    models = _recognizer_models() if with_recognizers else None
     warm_up()
-    claims = chars = 0
-    by_lang: dict[str, list[float]] = {}
-    started = time.perf_counter()
+    theirs, ours = _Tally(), _Tally()
+    for i, (doc, lang) in enumerate(sample):
+        turns = [("ours", ours), ("theirs", theirs)] if isinstance(models, dict) else [("ours", ours)]
+        for side, tally in (turns if i % 2 else turns[::-1]):
+            t = time.perf_counter()
+            if side == "ours":
+                found = len(extract_document(doc).claims)
+            else:
+                found = sum(len(m.parse(doc.text)) for m in models[lang[:2]])
+            tally.add(lang, len(doc.text), time.perf_counter() - t, found)
+    mine = ours.summary(claims=ours.found)
+    if not isinstance(models, dict):
+        return (models and {"error": models}), mine
+    return theirs.summary(package="recognizers-text-suite " + _version("recognizers-text-suite"),
+                          results=theirs.found), mine
+
+
+def _recognizers(sample) -> dict:
+    """Recognizers-Text alone on ``sample`` (measured again after the end-to-end runs)."""
+    models = _recognizer_models()
+    if not isinstance(models, dict):
+        return {"error": models}
+    tally = _Tally()
     for doc, lang in sample:
         t = time.perf_counter()
-        claims += len(extract_document(doc).claims)
-        entry = by_lang.setdefault(lang, [0.0, 0])
-        entry[0] += time.perf_counter() - t
-        entry[1] += len(doc.text)
-        chars += len(doc.text)
-    seconds = time.perf_counter() - started
-    return {"documents": len(sample), "chars": chars, "seconds": seconds, "chars_per_s": chars / seconds,
-            "docs_per_s": len(sample) / seconds, "claims": claims,
-            "by_lang_chars_per_s": {k: v[1] / v[0] for k, v in by_lang.items()}}
+        found = sum(len(m.parse(doc.text)) for m in models[lang[:2]])
+        tally.add(lang, len(doc.text), time.perf_counter() - t, found)
+    return tally.summary(results=tally.found)
 
 
 def _profile(sample, top: int = 25) -> dict:
@@ -366,7 +400,9 @@ def _snapshot(db: Path) -> tuple:
 def _ratios(r: dict) -> dict:
     """Throughput ratios; a worker count run in several rounds counts with its mean seconds."""
     out = {}
-    rt = r.get("recognizers", {}).get("chars_per_s")
+    side = r.get("recognizers", {}).get("chars_per_s")  # measured turn about with ours
+    rates = [x["chars_per_s"] for x in (r.get("recognizers", {}), r.get("recognizers_after", {})) if "chars_per_s" in x]
+    rt = sum(rates) / len(rates) if rates else None  # before and after the runs, for the end-to-end ratios
     rounds: dict[int, list[dict]] = {}
     for name, run in r.get("runs", {}).items():
         if name.startswith("workers="):
@@ -380,8 +416,11 @@ def _ratios(r: dict) -> dict:
 
     one, two = rate(1), rate(2)
     one_idle, two_idle = rate(1, "projected_idle_wall_s"), rate(2, "projected_idle_wall_s")
+    if side:
+        out["extractor_vs_recognizers_same_sample"] = r["extractor_in_process"]["chars_per_s"] / side
+    if len(rates) == 2:
+        out["recognizers_after_vs_before"] = rates[1] / rates[0]
     if rt:
-        out["extractor_vs_recognizers_same_sample"] = r["extractor_in_process"]["chars_per_s"] / rt
         if one:
             out["end_to_end_1_worker_vs_recognizers"] = one / rt
         if two:
@@ -409,7 +448,11 @@ def table(r: dict) -> str:
     rt = r.get("recognizers")
     if rt and "chars_per_s" in rt:
         rows.append(("recognizers-text (sample, in-process)", rt["documents"], rt["chars"], rt["seconds"],
-                     rt["chars_per_s"], rt["docs_per_s"], None, "number+currency+percentage"))
+                     rt["chars_per_s"], rt["docs_per_s"], None, "number+currency+percentage, turn about with ours"))
+    after = r.get("recognizers_after")
+    if after and "chars_per_s" in after:
+        rows.append(("recognizers-text again, after the runs", after["documents"], after["chars"], after["seconds"],
+                     after["chars_per_s"], after["docs_per_s"], None, "every 3rd document of the sample"))
     ours = r["extractor_in_process"]
     rows.append(("our extractor (same sample, in-process)", ours["documents"], ours["chars"], ours["seconds"],
                  ours["chars_per_s"], ours["docs_per_s"], None, f"{ours['claims']} claims"))
