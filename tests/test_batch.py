@@ -199,22 +199,27 @@ def test_copies_met_later_in_the_same_run_are_not_extracted(tmp_path, monkeypatc
     assert last_run(db)["duplicates"] == 2
 
 
+def storing_fails_for(doc_id: str, monkeypatch) -> None:
+    """From now on, storing document ``doc_id`` fails as a full disk would ("disk says no")."""
+    from extract import store
+
+    original = store.save_document_rows
+
+    def failing(db, doc_row, claim_rows):
+        if doc_row["id"] == doc_id:
+            raise store.StoreError(str(db), "disk says no")
+        return original(db, doc_row, claim_rows)
+
+    monkeypatch.setattr(store, "save_document_rows", failing)
+
+
 def test_a_copy_skipped_by_the_worker_is_extracted_when_its_original_fails(tmp_path, monkeypatch):
     """The worker's "seen it already" is only a hint: the writer stores the first copy that works."""
     news, db = tmp_path / "news", tmp_path / "claims.db"
     text = ZH_SEED.read_text(encoding="utf-8")
     article(news, "a", text, url="https://a.example/1")
     article(news, "b", text + "\n免责声明:本文仅供参考。", url="https://b.example/1")
-    from extract import store
-
-    original = store.save_document_rows
-
-    def failing(db, doc_row, claim_rows):
-        if doc_row["id"] == "a":
-            raise store.StoreError(str(db), "disk says no")
-        return original(db, doc_row, claim_rows)
-
-    monkeypatch.setattr(store, "save_document_rows", failing)
+    storing_fails_for("a", monkeypatch)
     result = claims("ingest", news, "--db", db)
 
     assert result.exit_code == 2 and "disk says no" in result.output
@@ -232,16 +237,7 @@ def test_the_writer_extracts_a_skipped_copy_alone_not_its_whole_file(tmp_path, m
                {"id": "c", "url": "https://c.example/1", "text": ZH}]
     (news / "feed.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                                      encoding="utf-8")
-    from extract import store
-
-    original = store.save_document_rows
-
-    def failing(db, doc_row, claim_rows):
-        if doc_row["id"] == "a":
-            raise store.StoreError(str(db), "disk says no")
-        return original(db, doc_row, claim_rows)
-
-    monkeypatch.setattr(store, "save_document_rows", failing)
+    storing_fails_for("a", monkeypatch)
     calls = count_extractions(monkeypatch)
 
     assert claims("ingest", news, "--db", db).exit_code == 2
