@@ -18,7 +18,7 @@ from pathlib import Path
 from schemas.document import Document
 
 from .errors import InputError
-from .runs import RunSeen
+from .runs import RunLog, RunSeen
 
 CHUNK_BYTES = 256 * 1024       # a JSON Lines file larger than this is split into line ranges this size
 PARTITION_BYTES = 96 * 1024    # tasks per partition: about this much input
@@ -269,15 +269,15 @@ def _watch_driver(driver: int) -> None:
 
 
 class SeenManager(BaseManager):
-    """The process holding the run's one :class:`RunSeen`, which the pool's workers share."""
+    """The process holding the run's one :class:`RunLog`, which the pool's workers share."""
 
 
-SeenManager.register("RunSeen", RunSeen)
+SeenManager.register("RunLog", RunLog)
 
 
 def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int, seen) -> None:
     """Process-pool initializer: the pipelines are loaded once per worker process; ``seen`` is the
-    run's shared :class:`RunSeen` (a manager proxy). A watchdog ends the worker with its driver."""
+    run's shared :class:`RunLog` (a manager proxy). A watchdog ends the worker with its driver."""
     _watch_driver(driver)
     _WORKER.update(known=known, ner_model=ner_model, seen=seen, replica=RunSeen(), synced=0)
     warm_up(ner_model)
@@ -289,15 +289,14 @@ def _pool_partition(tasks: list[dict]) -> list[dict]:
     trips to the manager per partition; a lost manager only costs extractions)."""
     shared, replica = _WORKER["seen"], _WORKER["replica"]
     try:
-        fetched = shared.since(_WORKER["synced"])
-        _WORKER["synced"] += len(fetched)
+        _WORKER["synced"], fetched = shared.since(_WORKER["synced"], os.getpid())
         replica.add_all(fetched)
     except Exception:
         pass
     done = len(replica.log)
     results = process_partition(tasks, _WORKER["known"], _WORKER["ner_model"], replica)
     try:
-        shared.add_all(replica.log[done:])
+        shared.add_all(replica.log[done:], os.getpid())
     except Exception:
         pass
     return results

@@ -34,7 +34,7 @@ def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: in
     spawn = mp.get_context("spawn")  # a clean interpreter, whose parent is this process (see the watchdog)
     manager = SeenManager(ctx=spawn)
     manager.start(initializer=_watch_driver, initargs=(os.getpid(),))
-    seen = manager.RunSeen()
+    seen = manager.RunLog()
 
     def new_pool():
         return ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_init_pool_worker,

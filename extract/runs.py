@@ -199,18 +199,15 @@ class RunSeen:
     document's place in the input (file, part, position): only an earlier document is a twin, as
     the writer, going in input order, will have met it first. Only a hint: the writer decides (a
     document skipped here that the writer finds no twin for is extracted by the writer). Shared
-    by the pool's workers through a manager process (see ``executors.run_on_pool``): each worker
-    keeps a replica, synced once per partition (``since`` and ``add_all``), not once per document."""
+    by the pool's workers through a manager process holding a :class:`RunLog` (see
+    ``executors.run_on_pool``): each worker keeps a replica, synced once per partition, not once
+    per document."""
 
     def __init__(self):
         self.hashes: dict[str, tuple[tuple, str]] = {}   # content hash → (order, id) of its first copy
         self.order: dict[str, tuple] = {}                # id → order
         self.near = NearIndex()
         self.log: list[tuple] = []                       # every add, in order: what a replica syncs
-
-    def since(self, k: int) -> list[tuple]:
-        """The adds after the first ``k`` (each the arguments of ``add``)."""
-        return self.log[k:]
 
     def add_all(self, entries: list[tuple]) -> None:
         """``add`` each entry (the arguments of ``add``) not added before."""
@@ -230,6 +227,21 @@ class RunSeen:
         self.order[doc_id] = order
         self.near.add(doc_id, blob)
         self.log.append((doc_id, content_hash, blob, order))
+
+
+class RunLog:
+    """The pool's shared side of :class:`RunSeen`: every worker's adds, in the order they came,
+    and no index, so the manager process holding it stays cheap (each worker's replica indexes)."""
+
+    def __init__(self):
+        self.entries: list[tuple[int, tuple]] = []   # (worker, the arguments of RunSeen.add)
+
+    def since(self, k: int, worker: int) -> tuple[int, list[tuple]]:
+        """How many entries there are now, and those after the first ``k`` that ``worker`` did not add."""
+        return len(self.entries), [entry for source, entry in self.entries[k:] if source != worker]
+
+    def add_all(self, entries: list[tuple], worker: int) -> None:
+        self.entries.extend((worker, entry) for entry in entries)
 
 
 class DedupeIndex:

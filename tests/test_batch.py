@@ -443,3 +443,20 @@ def test_the_pool_manager_and_the_cli_start_without_loading_spacy():
     import extract
 
     assert extract.extract_document.__module__ == "extract.extractor"  # still there, on first use
+
+
+def test_pool_workers_share_what_they_extracted_through_the_run_log():
+    """Each worker keeps its own index (a RunSeen replica); the manager's RunLog only carries the
+    adds from one worker to the others, so a copy extracted by one is skipped by the next."""
+    from extract.runs import RunLog, RunSeen
+
+    log, first, second = RunLog(), RunSeen(), RunSeen()
+    first.add("a", "hash-of-a", None, (0, 0, 0))
+    log.add_all(first.log, worker=101)
+
+    assert log.since(0, worker=101) == (1, [])  # a worker's own adds do not come back to it
+    count, entries = log.since(0, worker=202)
+    second.add_all(entries)
+    assert second.twin("hash-of-a", None, (3, 0, 0)) == "a"
+    assert second.twin("hash-of-a", None, (0, 0, 0)) is None  # only an earlier document is a twin
+    assert log.since(count, worker=202) == (1, [])
