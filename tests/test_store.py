@@ -125,6 +125,12 @@ def test_open_store_twice_is_idempotent(tmp_path):
     again.close()
 
 
+def test_the_writer_keeps_a_64_mib_page_cache_and_its_statement_journals_in_memory(db):
+    assert db.execute("PRAGMA cache_size").fetchone() == (-65536,)
+    assert db.execute("PRAGMA temp_store").fetchone() == (2,)  # 2: MEMORY
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def test_resave_replaces_claims(db):
     save_document(db, zh_document(), zh_claims(), [None, None], "test-1")
     changed = zh_claims()
