@@ -215,10 +215,13 @@ def report(db, lang, include_info):
 def _ner_model(option: str | None) -> str | None:
     """The NER model spec from --ner-model / $CLAIMS_NER_MODEL / claims.toml, loaded now so that a
     bad one fails once; None (and no torch import) when none is configured."""
-    from .ner import check_model, ner_spec
+    from .nerconfig import ner_spec
 
     spec = ner_spec(option)
-    check_model(spec)
+    if spec:
+        from .ner import check_model
+
+        check_model(spec)
     return spec
 
 

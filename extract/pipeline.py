@@ -94,10 +94,10 @@ def load_pipeline(lang: str, ner_model: str | None = None) -> Language:
 def parse(text: str, lang: str, ner_model: str | None = None) -> Doc:
     """Run the language's pipeline over ``text``; ``lang`` is zh-Hans, zh-Hant or en.
 
-    ``ner_model`` is a model spec for :func:`extract.ner.model_for` (one path, or one per language).
+    ``ner_model`` is a model spec for :func:`extract.nerconfig.model_for` (one path, or one per language).
     """
     if ner_model:
-        from .ner import model_for
+        from .nerconfig import model_for
 
         ner_model = model_for(ner_model, lang)
     nlp = load_pipeline("zh" if lang.startswith("zh") else "en", ner_model)

@@ -437,6 +437,7 @@ def test_a_lost_index_of_what_was_seen_costs_extractions_not_documents(tmp_path)
 def test_the_pool_manager_and_the_cli_start_without_loading_spacy():
     """The manager process shares the run's index only: it must not pay for spaCy's start-up."""
     code = ("import sys, extract.runs, extract.batchwork, extract.cli; "
+            "extract.cli._ner_model(None); "  # as `claims ingest` does before it starts the pool
             "print(sorted(m for m in ('spacy', 'jieba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -108,7 +108,7 @@ def test_without_a_model_neither_torch_nor_transformers_is_imported(tmp_path):
 
 
 def test_the_model_spec_comes_from_the_option_the_environment_or_claims_toml(tmp_path, monkeypatch):
-    from extract.ner import model_for, ner_spec
+    from extract.nerconfig import model_for, ner_spec
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLAIMS_NER_MODEL", raising=False)
