@@ -24,6 +24,8 @@ from typing import Any, Literal, NamedTuple, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from .tables import parse_yaml
+
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "entities.yaml"
 
 Kind = Literal[
@@ -369,7 +371,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     """
     file = Path(path) if path is not None else DEFAULT_PATH
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = parse_yaml(file.read_text(encoding="utf-8"))
     except OSError as err:
         raise ValueError(f"{file}: cannot read: {err.strerror or err}") from None
     except yaml.YAMLError as err:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from schemas.document import Document, DocumentMeta
 
 from .errors import InputError
+from .tables import parse_yaml
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm", ".xml", ".rss", ".atom")  # see feeds.py for the last five
 ALIASES = {"published": "date", "language": "lang", "doc": "id"}
@@ -104,7 +105,7 @@ def read_markdown_file(path: str | Path) -> Document:
     match = FRONT_MATTER.match(text)
     if match:
         try:
-            raw = yaml.safe_load(match.group(1)) or {}
+            raw = parse_yaml(match.group(1)) or {}
         except (yaml.YAMLError, ValueError) as e:  # ValueError: a bad date
             mark = getattr(e, "problem_mark", None)
             where = f" (line {mark.line + 2})" if mark else ""  # +1 for 1-based, +1 for '---'

@@ -7,13 +7,20 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).parent / "data"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
+
+
+def parse_yaml(text):
+    """``yaml.safe_load(text)`` (a string or a file), parsed by libyaml when PyYAML was built with
+    it: the same values, ~10× faster (the catalog is read by every process at start-up)."""
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 @lru_cache(maxsize=None)
 def load_table(name: str) -> dict:
     """The YAML file ``extract/data/<name>.yaml`` as a dict."""
     with open(DATA / f"{name}.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return parse_yaml(f)
 
 
 def quantity_tables() -> dict:
