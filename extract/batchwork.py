@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 import traceback
 from collections.abc import Mapping
-from multiprocessing.managers import BaseManager
 from pathlib import Path
 
 from schemas.document import Document
 
 from .errors import InputError
-from .runs import RunLog, RunSeen
+from .runlog import watch_driver
+from .runs import RunSeen
 
 CHUNK_BYTES = 256 * 1024       # a JSON Lines file larger than this is split into line ranges this size
 PARTITION_BYTES = 96 * 1024    # tasks per partition: about this much input
@@ -256,29 +255,10 @@ def warm_up(ner_model: str | None = None) -> None:
 _WORKER: dict = {"known": {}, "ner_model": None, "seen": None, "replica": None, "synced": 0}
 
 
-def _watch_driver(driver: int) -> None:
-    """End this process when the driver ``driver`` is gone (``kill -9`` leaves no orphans behind)."""
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == driver:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="driver-watchdog", daemon=True).start()
-
-
-class SeenManager(BaseManager):
-    """The process holding the run's one :class:`RunLog`, which the pool's workers share."""
-
-
-SeenManager.register("RunLog", RunLog)
-
-
 def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int, seen) -> None:
     """Process-pool initializer: the pipelines are loaded once per worker process; ``seen`` is the
     run's shared :class:`RunLog` (a manager proxy). A watchdog ends the worker with its driver."""
-    _watch_driver(driver)
+    watch_driver(driver)
     _WORKER.update(known=known, ner_model=ner_model, seen=seen, replica=RunSeen(), synced=0)
     warm_up(ner_model)
 

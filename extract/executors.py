@@ -6,7 +6,8 @@ import os
 from collections import deque
 from collections.abc import Iterator, Mapping
 
-from .batchwork import SeenManager, _crash, _init_pool_worker, _pool_partition, _watch_driver, process_partition
+from .batchwork import _crash, _init_pool_worker, _pool_partition, process_partition
+from .runlog import SeenManager, watch_driver
 from .errors import InputError
 from .runs import RunSeen
 
@@ -33,7 +34,7 @@ def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: in
 
     spawn = mp.get_context("spawn")  # a clean interpreter, whose parent is this process (see the watchdog)
     manager = SeenManager(ctx=spawn)
-    manager.start(initializer=_watch_driver, initargs=(os.getpid(),))
+    manager.start(initializer=watch_driver, initargs=(os.getpid(),))
     seen = manager.RunLog()
 
     def new_pool():

@@ -229,21 +229,6 @@ class RunSeen:
         self.log.append((doc_id, content_hash, blob, order))
 
 
-class RunLog:
-    """The pool's shared side of :class:`RunSeen`: every worker's adds, in the order they came,
-    and no index, so the manager process holding it stays cheap (each worker's replica indexes)."""
-
-    def __init__(self):
-        self.entries: list[tuple[int, tuple]] = []   # (worker, the arguments of RunSeen.add)
-
-    def since(self, k: int, worker: int) -> tuple[int, list[tuple]]:
-        """How many entries there are now, and those after the first ``k`` that ``worker`` did not add."""
-        return len(self.entries), [entry for source, entry in self.entries[k:] if source != worker]
-
-    def add_all(self, entries: list[tuple], worker: int) -> None:
-        self.entries.extend((worker, entry) for entry in entries)
-
-
 class DedupeIndex:
     """What the store holds, for the single writer: fingerprints by id, documents by content hash
     and URL (SQL on the writer's own connection, so uncommitted writes count), and a

@@ -449,7 +449,8 @@ def test_the_pool_manager_and_the_cli_start_without_loading_spacy():
 def test_pool_workers_share_what_they_extracted_through_the_run_log():
     """Each worker keeps its own index (a RunSeen replica); the manager's RunLog only carries the
     adds from one worker to the others, so a copy extracted by one is skipped by the next."""
-    from extract.runs import RunLog, RunSeen
+    from extract.runlog import RunLog
+    from extract.runs import RunSeen
 
     log, first, second = RunLog(), RunSeen(), RunSeen()
     first.add("a", "hash-of-a", None, (0, 0, 0))
