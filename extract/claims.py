@@ -8,6 +8,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from . import thinc_without_torch  # noqa: F401  (first: spaCy's thinc without torch)
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 

@@ -6,6 +6,7 @@ stores it on the Doc, so the text is exactly ``doc.text``.
 """
 from __future__ import annotations
 
+from . import thinc_without_torch  # noqa: F401  (first: spaCy's thinc without torch)
 from spacy.tokens import Doc
 
 if not Doc.has_extension("text_cache"):

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import thinc_without_torch  # noqa: F401  (first: spaCy's thinc without torch)
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch

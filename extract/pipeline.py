@@ -9,6 +9,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
+from . import thinc_without_torch  # noqa: F401  (first: spaCy's thinc without torch)
 import spacy
 from spacy.attrs import IDX
 from spacy.language import Language
