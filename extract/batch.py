@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batchwork import NOT_EXTRACTED, partitions_of, plan_tasks, process_task
-from .executors import run_in_process, run_on_dask, run_on_pool
+from .executors import run_in_process, run_on_dask, run_on_pool, start_pool
 
 BATCH_DOCS = 50                # documents per write transaction
 COMMIT_SECONDS = 5.0           # … or sooner, when results come slowly
@@ -202,14 +202,14 @@ def ingest(db, files: list[Path], *, inputs: list[str], workers: int | None = No
     The extractor version a document's fingerprint records includes the NER model spec, so
     turning a model on or off re-extracts what it would change."""
     from .extractor import EXTRACTOR_VERSION
-    from .runs import ensure_schema, start_run, update_run
+    from .runs import ensure_schema, start_run
 
     started = time.monotonic()
     workers = max(1, workers or os.cpu_count() or 1)
     tasks = plan_tasks(files)
     parts = partitions_of(tasks)
-    ensure_schema(db)
     version = EXTRACTOR_VERSION + (f"+ner:{ner_model}" if ner_model else "")
+    pool = None
     if dask:
         backend, results_of = f"dask {dask}", lambda known: run_on_dask(parts, known, dask, workers, ner_model)
     else:
@@ -218,18 +218,35 @@ def ingest(db, files: list[Path], *, inputs: list[str], workers: int | None = No
             backend, results_of = "in-process", lambda known: run_in_process(parts, known, ner_model)
             workers = 1
         else:
-            backend, results_of = "processes", lambda known: run_on_pool(parts, known, effective, ner_model)
+            pool = start_pool(effective, ner_model)  # the workers load their pipelines meanwhile
+            backend, results_of = "processes", lambda known: run_on_pool(parts, known, pool)
             workers = effective
-    run_id = start_run(db, inputs=inputs, version=version, backend=backend, workers=workers, reextract=reextract)
-    writer = Writer(db, run_id, version, reextract, on_error, ner_model)
-    known = {} if reextract else writer.index.known()
-    bar = _Progress(sum(t["size"] for t in tasks), enabled=progress)
+    try:
+        ensure_schema(db)
+        run_id = start_run(db, inputs=inputs, version=version, backend=backend, workers=workers,
+                           reextract=reextract)
+        writer = Writer(db, run_id, version, reextract, on_error, ner_model)
+        known = {} if reextract else writer.index.known()
+        status = _write_results(db, writer, results_of(known), sum(t["size"] for t in tasks), progress)
+    finally:
+        if pool is not None:
+            pool.close()
+    return Report(run_id, writer.counts, writer.files_refused, writer.documents_failed,
+                  time.monotonic() - started, writer.chars, status)
+
+
+def _write_results(db, writer: Writer, results_of_parts, total_size: int, progress: bool) -> str:
+    """Every partition's results to the writer, the last commit, and the run's status; an
+    interruption (an error, Ctrl-C) marks the run "interrupted" and is raised again."""
+    from .runs import update_run
+
+    bar = _Progress(total_size, enabled=progress)
     if bar.enabled:
         writer.on_error = bar.print_error
     status = "completed"
     try:
         with bar:
-            for results in results_of(known):
+            for results in results_of_parts:
                 for result in results:
                     writer.add(result)
                 bar.advance(sum(r["size"] for r in results), writer)
@@ -239,12 +256,11 @@ def ingest(db, files: list[Path], *, inputs: list[str], workers: int | None = No
         try:
             writer.pending.clear()  # uncommitted: the next run does them again
             with db.atomic():
-                update_run(db, run_id, writer.counts, status)
+                update_run(db, writer.run_id, writer.counts, status)
         except Exception:
             pass
         raise
-    return Report(run_id, writer.counts, writer.files_refused, writer.documents_failed,
-                  time.monotonic() - started, writer.chars, status)
+    return status
 
 
 class _Progress:

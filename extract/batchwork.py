@@ -255,26 +255,29 @@ def warm_up(ner_model: str | None = None) -> None:
 _WORKER: dict = {"known": {}, "ner_model": None, "seen": None, "replica": None, "synced": 0}
 
 
-def _init_pool_worker(known: Mapping[str, tuple], ner_model: str | None, driver: int, seen) -> None:
+def _init_pool_worker(ner_model: str | None, driver: int, seen) -> None:
     """Process-pool initializer: the pipelines are loaded once per worker process; ``seen`` is the
     run's shared :class:`RunLog` (a manager proxy). A watchdog ends the worker with its driver."""
     watch_driver(driver)
-    _WORKER.update(known=known, ner_model=ner_model, seen=seen, replica=RunSeen(), synced=0)
+    _WORKER.update(known=None, ner_model=ner_model, seen=seen, replica=RunSeen(), synced=0)
     warm_up(ner_model)
 
 
 def _pool_partition(tasks: list[dict]) -> list[dict]:
     """A partition in a pool worker, against the worker's replica of the run's shared index: what
     the other workers added is fetched before, what this one added is sent after (two round
-    trips to the manager per partition; a lost manager only costs extractions)."""
+    trips to the manager per partition; the store's known texts once, with the first). A lost
+    manager only costs extractions."""
     shared, replica = _WORKER["seen"], _WORKER["replica"]
     try:
+        if _WORKER["known"] is None:
+            _WORKER["known"] = shared.known()
         _WORKER["synced"], fetched = shared.since(_WORKER["synced"], os.getpid())
         replica.add_all(fetched)
     except Exception:
         pass
     done = len(replica.log)
-    results = process_partition(tasks, _WORKER["known"], _WORKER["ner_model"], replica)
+    results = process_partition(tasks, _WORKER["known"] or {}, _WORKER["ner_model"], replica)
     try:
         shared.add_all(replica.log[done:], os.getpid())
     except Exception:

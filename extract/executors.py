@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from dataclasses import dataclass
 from collections.abc import Iterator, Mapping
 
 from .batchwork import _crash, _init_pool_worker, _pool_partition, process_partition
@@ -22,57 +23,81 @@ def run_in_process(parts: list[list[dict]], known: Mapping[str, tuple], ner_mode
         yield process_partition(part, known, ner_model, seen)
 
 
-def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], workers: int,
-                ner_model: str | None = None) -> Iterator[list[dict]]:
-    """A ``ProcessPoolExecutor`` of spawned workers, at most ``WINDOW_PER_WORKER`` ×
-    workers partitions in flight. A worker that dies (a crash, the OOM killer) breaks the pool:
-    the pool is restarted and the partitions in flight re-run one at a time, and a partition that
-    kills a worker again becomes an error for each of its files."""
+@dataclass
+class LocalPool:
+    """The process pool of :func:`start_pool`: its manager (the run's :class:`RunLog`) and executor."""
+
+    workers: int
+    ner_model: str | None
+    context: object               # the "spawn" multiprocessing context
+    manager: SeenManager
+    seen: object                  # the manager's RunLog proxy
+    executor: object = None       # a ProcessPoolExecutor, replaced when a worker dies
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.manager.shutdown()
+
+
+def start_pool(workers: int, ner_model: str | None = None) -> LocalPool:
+    """Start the manager and ``workers`` spawned worker processes now, so that they load their
+    pipelines while the driver prepares the run (reads the store: what it knows, its MinHashes)."""
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     spawn = mp.get_context("spawn")  # a clean interpreter, whose parent is this process (see the watchdog)
     manager = SeenManager(ctx=spawn)
     manager.start(initializer=watch_driver, initargs=(os.getpid(),))
-    seen = manager.RunLog()
+    pool = LocalPool(workers, ner_model, spawn, manager, manager.RunLog())
+    _new_executor(pool)
+    return pool
 
-    def new_pool():
-        return ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_init_pool_worker,
-                                   initargs=(known, ner_model, os.getpid(), seen))
 
-    pool = new_pool()
+def _new_executor(pool: LocalPool) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool.executor = ProcessPoolExecutor(max_workers=pool.workers, mp_context=pool.context,
+                                        initializer=_init_pool_worker,
+                                        initargs=(pool.ner_model, os.getpid(), pool.seen))
+    for _ in range(pool.workers):  # the executor spawns a worker per submitted task: all of them, now
+        pool.executor.submit(os.getpid)
+
+
+def run_on_pool(parts: list[list[dict]], known: Mapping[str, tuple], pool: LocalPool) -> Iterator[list[dict]]:
+    """The partitions on ``pool`` (see :func:`start_pool`), at most ``WINDOW_PER_WORKER`` ×
+    workers in flight; ``known`` reaches the workers through the manager. A worker that dies (a
+    crash, the OOM killer) breaks the pool: the pool is restarted and the partitions in flight
+    re-run one at a time, and a partition that kills a worker again becomes an error for each of
+    its files."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool.seen.set_known(dict(known))
     pending = deque(parts)
     in_flight: deque = deque()
     isolate = 0  # partitions still to run one at a time after a crash
-    try:
-        while pending or in_flight:
-            limit = 1 if isolate else workers * WINDOW_PER_WORKER
-            while pending and len(in_flight) < limit:
-                part = pending.popleft()
-                in_flight.append((part, pool.submit(_pool_partition, part)))
-            part, future = in_flight.popleft()
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-                if isolate:  # it was running alone: this partition kills its worker
-                    isolate -= 1
-                    yield [{**t, "error": f"{t['path']}: a worker process died reading or extracting it",
-                            "error_path": t["path"], "docs": []} for t in part]
-                    continue
-                retry = [part] + [p for p, _ in in_flight]
-                in_flight.clear()
-                pending.extendleft(reversed(retry))
-                isolate = len(retry)
-                continue
-            if isolate:
+    while pending or in_flight:
+        limit = 1 if isolate else pool.workers * WINDOW_PER_WORKER
+        while pending and len(in_flight) < limit:
+            part = pending.popleft()
+            in_flight.append((part, pool.executor.submit(_pool_partition, part)))
+        part, future = in_flight.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            pool.executor.shutdown(wait=False, cancel_futures=True)
+            _new_executor(pool)
+            if isolate:  # it was running alone: this partition kills its worker
                 isolate -= 1
-            yield result
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        manager.shutdown()
+                yield [{**t, "error": f"{t['path']}: a worker process died reading or extracting it",
+                        "error_path": t["path"], "docs": []} for t in part]
+                continue
+            retry = [part] + [p for p, _ in in_flight]
+            in_flight.clear()
+            pending.extendleft(reversed(retry))
+            isolate = len(retry)
+            continue
+        if isolate:
+            isolate -= 1
+        yield result
 
 
 def run_on_dask(parts: list[list[dict]], known: Mapping[str, tuple], address: str, workers: int,

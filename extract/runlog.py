@@ -10,10 +10,19 @@ from multiprocessing.managers import BaseManager
 
 class RunLog:
     """Every worker's adds to its :class:`extract.runs.RunSeen` replica, in the order they came;
-    a worker fetches the others' adds once per partition (``since``) and sends its own (``add_all``)."""
+    a worker fetches the others' adds once per partition (``since``) and sends its own (``add_all``).
+    Also the texts the store already knows, set by the driver once it has read them and fetched
+    by each worker once: the workers start before the driver has read the store."""
 
     def __init__(self):
         self.entries: list[tuple[int, tuple]] = []   # (worker, the arguments of RunSeen.add)
+        self.known_texts: dict = {}                  # the store's known texts (DedupeIndex.known)
+
+    def set_known(self, known: dict) -> None:
+        self.known_texts = known
+
+    def known(self) -> dict:
+        return self.known_texts
 
     def since(self, k: int, worker: int) -> tuple[int, list[tuple]]:
         """How many entries there are now, and those after the first ``k`` that ``worker`` did not add."""
