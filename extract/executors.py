@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from .batchwork import _crash, _init_pool_worker, _pool_partition, process_partition
-from .runlog import SeenManager, watch_driver
 from .errors import InputError
+from .runlog import SeenManager, watch_driver
 from .runs import RunSeen
 
 WINDOW_PER_WORKER = 4          # partitions in flight per worker
