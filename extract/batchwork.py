@@ -252,7 +252,7 @@ def warm_up(ner_model: str | None = None) -> None:
         extract_document(Document(id="warm-up", text=text), ner_model=ner_model)
 
 
-_WORKER: dict = {"known": {}, "ner_model": None, "seen": None, "replica": None, "synced": 0}
+_WORKER: dict = {"known": None, "ner_model": None, "seen": None, "replica": None, "synced": 0}
 
 
 def _init_pool_worker(ner_model: str | None, driver: int, seen) -> None:
