@@ -17,6 +17,7 @@ import yaml
 
 from .browse import DATABASE_NAME, METADATA, PLUGINS_DIR, TEMPLATES_DIR
 from .errors import InputError
+from .tables import parse_yaml
 
 BAD_INPUT = 2
 
@@ -49,7 +50,7 @@ def prepare_store(db: str | Path) -> bool:
 def load_metadata(database: str = DATABASE_NAME) -> dict:
     """metadata.yaml, with its ``claims`` database renamed ``database`` (Datasette names a database
     after its file name) and the index page's links pointing at it."""
-    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    metadata = parse_yaml(METADATA.read_text(encoding="utf-8"))
     if database != DATABASE_NAME:
         metadata["databases"] = {database: metadata["databases"].pop(DATABASE_NAME)}
         description = metadata.get("description_html") or ""
